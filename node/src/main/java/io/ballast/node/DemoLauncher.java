@@ -1,0 +1,167 @@
+package io.ballast.node;
+
+import io.ballast.protocol.ClusterView;
+import io.ballast.protocol.Json;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar ballast-node.jar demo [OPTION VALUE]...}: three nodes of cluster {@code demo} on this machine, each
+ * in its own process, on HTTP ports 8081 to 8083 and cluster ports 7801 to 7803 of 127.0.0.1. Extra options go to
+ * every node. Ctrl-C stops all three; each leaves the cluster cleanly.
+ */
+final class DemoLauncher {
+
+    static final int NODES = 3;
+    static final int FIRST_HTTP_PORT = 8081;
+    static final int FIRST_CLUSTER_PORT = 7801;
+    private static final String HOST = "127.0.0.1";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
+    private DemoLauncher() {
+    }
+
+    static int run(String[] extraOptions) {
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+
+        List<Process> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < NODES; i++) {
+                nodes.add(startNode(i, extraOptions));
+            }
+            if (!awaitCluster(nodes, stopRequested)) {
+                System.err.println("ballast demo: the nodes did not form a cluster of " + NODES + " within "
+                        + START_TIMEOUT.toSeconds() + " s; stopping");
+                return Main.EXIT_FAILED;
+            }
+            printWelcome();
+            while (!stopRequested.await(500, TimeUnit.MILLISECONDS)) {
+                for (Process node : nodes) {
+                    if (!node.isAlive()) {
+                        System.err.println("ballast demo: a node exited with status " + node.exitValue()
+                                + "; stopping the others");
+                        return Main.EXIT_FAILED;
+                    }
+                }
+            }
+            System.out.println("\nStopping the demo cluster...");
+            return Main.EXIT_OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Main.EXIT_FAILED;
+        } catch (Exception e) {
+            System.err.println("ballast demo: " + e);
+            return Main.EXIT_FAILED;
+        } finally {
+            stopAll(nodes);
+        }
+    }
+
+    private static Process startNode(int index, String[] extraOptions) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(ownJar());
+        command.add(Main.class.getName());
+        command.addAll(List.of(
+                "--name", "node" + (index + 1),
+                "--bind", HOST,
+                "--http-port", Integer.toString(FIRST_HTTP_PORT + index),
+                "--cluster-port", Integer.toString(FIRST_CLUSTER_PORT + index),
+                "--cluster", "demo",
+                "--discovery", staticDiscovery()));
+        command.addAll(List.of(extraOptions));
+        return new ProcessBuilder(command).inheritIO().start();
+    }
+
+    private static String staticDiscovery() {
+        StringBuilder spec = new StringBuilder("static:");
+        for (int i = 0; i < NODES; i++) {
+            spec.append(i == 0 ? "" : ",").append(HOST).append(':').append(FIRST_CLUSTER_PORT + i);
+        }
+        return spec.toString();
+    }
+
+    private static String ownJar() throws Exception {
+        return new File(DemoLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+    }
+
+    private static boolean awaitCluster(List<Process> nodes, CountDownLatch stopRequested) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && stopRequested.getCount() > 0) {
+            if (nodes.stream().anyMatch(p -> !p.isAlive())) {
+                return false;
+            }
+            int settled = 0;
+            for (int i = 0; i < NODES; i++) {
+                if (viewSize(client, FIRST_HTTP_PORT + i) == NODES) {
+                    settled++;
+                }
+            }
+            if (settled == NODES) {
+                return true;
+            }
+            Thread.sleep(250);
+        }
+        return false;
+    }
+
+    private static int viewSize(HttpClient client, int port) {
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                            URI.create("http://" + HOST + ":" + port + "/_ballast/cluster"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? Json.read(response.body(), ClusterView.class).members().size() : 0;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static void printWelcome() {
+        String first = "http://" + HOST + ":" + FIRST_HTTP_PORT;
+        StringBuilder text = new StringBuilder("\nBallast demo: " + NODES + " nodes in cluster 'demo'\n\n");
+        for (int i = 0; i < NODES; i++) {
+            text.append(String.format("  node%d  http://%s:%d%n", i + 1, HOST, FIRST_HTTP_PORT + i));
+        }
+        text.append("\nTry:\n")
+                .append("  curl -i ").append(first).append("/hello                 (see X-Served-By)\n")
+                .append("  curl ").append(first).append("/_ballast/cluster        (the cluster as node1 sees it)\n")
+                .append("  curl '").append(first).append("/work?ms=200'          (holds a slot for 200 ms)\n")
+                .append("  curl '").append(first).append("/cpu?n=100000'         (burns CPU)\n")
+                .append("\nPress Ctrl-C to stop all three nodes.\n");
+        System.out.println(text);
+    }
+
+    private static void stopAll(List<Process> nodes) {
+        nodes.forEach(Process::destroy);
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        for (Process node : nodes) {
+            try {
+                long left = Math.max(0, deadline - System.nanoTime());
+                if (!node.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    node.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                node.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

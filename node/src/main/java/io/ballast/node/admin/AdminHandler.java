@@ -1,0 +1,69 @@
+package io.ballast.node.admin;
+
+import io.ballast.node.edge.Responses;
+import io.ballast.protocol.ClusterView;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The operator endpoints under {@code /_ballast/}: always served by the node that received them, never forwarded.
+ */
+public final class AdminHandler implements HttpHandler {
+
+    /** The prefix of every operator endpoint. */
+    public static final String PREFIX = "/_ballast/";
+
+    private final Supplier<ClusterView> view;
+    private final BooleanSupplier ready;
+
+    /**
+     * @param view  the cluster as this node sees it now
+     * @param ready whether this node should be sent traffic: joined, not draining, its application reachable
+     */
+    public AdminHandler(Supplier<ClusterView> view, BooleanSupplier ready) {
+        this.view = view;
+        this.ready = ready;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        String path = exchange.getRequestPath();
+        String endpoint = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path;
+        switch (endpoint) {
+            case "cluster" -> {
+                if (readOnly(exchange)) {
+                    Responses.json(exchange, StatusCodes.OK, view.get());
+                }
+            }
+            case "health/live" -> {
+                if (readOnly(exchange)) {
+                    Responses.json(exchange, StatusCodes.OK, Map.of("status", "UP"));
+                }
+            }
+            case "health/ready" -> {
+                if (readOnly(exchange)) {
+                    boolean isReady = ready.getAsBoolean();
+                    Responses.json(exchange, isReady ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
+                            Map.of("status", isReady ? "UP" : "DOWN"));
+                }
+            }
+            default -> Responses.error(exchange, StatusCodes.NOT_FOUND, "no operator endpoint " + path);
+        }
+    }
+
+    private static boolean readOnly(HttpServerExchange exchange) {
+        if (exchange.getRequestMethod().equals(Methods.GET) || exchange.getRequestMethod().equals(Methods.HEAD)) {
+            return true;
+        }
+        exchange.getResponseHeaders().put(io.undertow.util.Headers.ALLOW, "GET, HEAD");
+        Responses.error(exchange, StatusCodes.METHOD_NOT_ALLOWED,
+                "method " + exchange.getRequestMethod() + " not allowed on " + exchange.getRequestPath());
+        return false;
+    }
+}

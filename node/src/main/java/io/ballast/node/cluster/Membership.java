@@ -1,0 +1,313 @@
+package io.ballast.node.cluster;
+
+import io.ballast.node.config.ConfigException;
+import io.ballast.node.config.NodeConfig;
+import io.ballast.protocol.ClusterView;
+import io.ballast.protocol.Json;
+import io.ballast.protocol.LoadReport;
+import io.ballast.protocol.MemberState;
+import io.ballast.protocol.MemberView;
+import org.infinispan.Cache;
+import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
+import org.infinispan.configuration.global.ShutdownHookBehavior;
+import org.infinispan.context.Flag;
+import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
+import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
+import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
+import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
+import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.jgroups.Address;
+import org.jgroups.JChannel;
+import org.jgroups.View;
+import org.jgroups.util.NameCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's place in the cluster: the JGroups channel, the embedded Infinispan cache manager that runs on it, and
+ * the replicated cache through which every member publishes its {@link LoadReport}.
+ *
+ * <p>The membership itself is JGroups' view; the report cache adds what the view does not carry (each member's HTTP
+ * URL, state and load). A member whose reports stop arriving for {@link #STALE_AFTER_MS} ms, or whom failure detection
+ * has suspected, is shown as {@link MemberState#SUSPECT} until the next view settles it.
+ */
+public final class Membership implements AutoCloseable {
+
+    /** A report older than this marks its member {@link MemberState#SUSPECT} and out of the running for forwards. */
+    public static final long STALE_AFTER_MS = 1_000;
+
+    static final String REPORTS_CACHE = "ballast.reports";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+
+    private final NodeConfig config;
+    private final JChannel channel;
+    private final DefaultCacheManager manager;
+    private final Cache<String, String> reports;
+    private final LoadBoard board = new LoadBoard();
+    private final ClusterEvents events;
+    private final Map<Address, Long> suspected = new ConcurrentHashMap<>();
+    private volatile Set<String> lastMembers = Set.of();
+
+    private Membership(NodeConfig config, JChannel channel, DefaultCacheManager manager, ClusterEvents events) {
+        this.config = config;
+        this.channel = channel;
+        this.manager = manager;
+        this.events = events;
+        this.reports = manager.getCache(REPORTS_CACHE);
+    }
+
+    /**
+     * Connects to the cluster named in {@code config} and waits for the reports of the members already there.
+     *
+     * @throws ConfigException when another member of the cluster already uses this node's name
+     */
+    public static Membership join(NodeConfig config, ClusterEvents events) throws Exception {
+        Suspicions suspicions = new Suspicions();
+        JChannel channel = JGroupsStack.channel(config, new SuspectWatch(suspicions::suspect));
+        ConfigurationBuilderHolder holder = new ConfigurationBuilderHolder();
+        GlobalConfigurationBuilder global = holder.getGlobalConfigurationBuilder();
+        global.transport().transport(new JGroupsTransport(channel))
+                .clusterName(config.cluster())
+                .nodeName(config.name());
+        global.jmx().enabled(false);
+        global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
+        holder.newConfigurationBuilder(REPORTS_CACHE)
+                .clustering().cacheMode(CacheMode.REPL_ASYNC)
+                .stateTransfer().awaitInitialTransfer(true);
+        DefaultCacheManager manager = new DefaultCacheManager(holder, false);
+        try {
+            manager.start();
+            Membership membership = new Membership(config, channel, manager, events);
+            suspicions.target = membership;
+            membership.start();
+            return membership;
+        } catch (Exception | Error e) {
+            manager.stop();
+            throw e;
+        }
+    }
+
+    private void start() {
+        View view = channel.getView();
+        long sameName = view.getMembers().stream().filter(a -> config.name().equals(nameOf(a))).count();
+        if (sameName > 1) {
+            throw new ConfigException("--name", config.name(), "a name that no other member of cluster '"
+                    + config.cluster() + "' uses (members: " + names(view) + ")");
+        }
+        reports.addListener(new ReportListener());
+        reports.forEach((name, json) -> board.update(Json.read(json, LoadReport.class)));
+        manager.addListener(new ViewListener());
+        lastMembers = new HashSet<>(names(view));
+        LOG.info("joined cluster '{}' as {}: view {} {}", config.cluster(), config.name(),
+                view.getViewId().getId(), names(view));
+    }
+
+    /** Tells every member this node's latest report, without waiting for them. */
+    public void publish(LoadReport report) {
+        board.update(report);
+        reports.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES)
+                .putAsync(report.name(), Json.write(report))
+                .exceptionally(e -> {
+                    LOG.debug("report not published: {}", e.toString());
+                    return null;
+                });
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public String cluster() {
+        return config.cluster();
+    }
+
+    public LoadBoard board() {
+        return board;
+    }
+
+    /** The names of the members of the current view, in view order. */
+    public List<String> memberNames() {
+        return names(channel.getView());
+    }
+
+    public boolean isCoordinator() {
+        View view = channel.getView();
+        return view != null && channel.getAddress() != null && channel.getAddress().equals(view.getCoord());
+    }
+
+    /**
+     * The cluster as this node sees it now.
+     *
+     * @param self this node's current report, shown for itself with age 0
+     */
+    public ClusterView view(LoadReport self) {
+        View view = channel.getView();
+        long now = System.nanoTime();
+        List<MemberView> members = new ArrayList<>();
+        for (Address address : view.getMembers()) {
+            String name = nameOf(address);
+            if (name.equals(self.name())) {
+                members.add(memberView(self, self.state(), 0));
+                continue;
+            }
+            Optional<LoadBoard.Entry> entry = board.get(name);
+            if (entry.isEmpty()) {
+                // joined, first report not here yet
+                members.add(new MemberView(name, null, suspected.containsKey(address) ? MemberState.SUSPECT
+                        : MemberState.UP, 0, 0, 0, 0, 0, -1));
+                continue;
+            }
+            long age = entry.get().ageMs(now);
+            LoadReport report = entry.get().report();
+            MemberState state = suspected.containsKey(address) || age > STALE_AFTER_MS
+                    ? MemberState.SUSPECT : report.state();
+            members.add(memberView(report, state, age));
+        }
+        return new ClusterView(config.cluster(), config.name(), nameOf(view.getCoord()), view.getViewId().getId(),
+                members);
+    }
+
+    private static MemberView memberView(LoadReport report, MemberState state, long ageMs) {
+        return new MemberView(report.name(), report.url(), state, report.inFlight(), report.capacity(),
+                report.load(), report.served(), report.forwarded(), ageMs);
+    }
+
+    /** Leaves the cluster: peers drop this node from their view at once. */
+    @Override
+    public void close() {
+        try {
+            reports.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES).remove(config.name());
+        } catch (RuntimeException e) {
+            LOG.debug("own report not removed: {}", e.toString());
+        }
+        manager.stop();
+        LOG.info("left cluster '{}'", config.cluster());
+    }
+
+    private void onView(List<String> members, boolean merged) {
+        Set<String> now = new HashSet<>(members);
+        Set<String> before = lastMembers;
+        lastMembers = now;
+        suspected.keySet().removeIf(address -> !now.contains(nameOf(address)));
+        for (String name : members) {
+            if (!before.contains(name)) {
+                events.publish(ClusterEvent.Type.JOINED, name, "view " + members);
+            }
+        }
+        for (String name : before) {
+            if (!now.contains(name)) {
+                events.publish(ClusterEvent.Type.LEFT, name, "view " + members);
+                board.remove(name);
+            }
+        }
+        if (merged) {
+            events.publish(ClusterEvent.Type.MERGED, config.name(), "view " + members);
+        }
+        if (isCoordinator()) {
+            CompletableFuture.runAsync(() -> clearReportsOfGoneMembers(now));
+        }
+    }
+
+    /** Reports of members that crashed stay in the cache: the coordinator clears them, off the view thread. */
+    private void clearReportsOfGoneMembers(Set<String> members) {
+        try {
+            if (!reports.getStatus().allowInvocations()) {
+                return;
+            }
+            for (String name : Set.copyOf(reports.keySet())) {
+                if (!members.contains(name)) {
+                    reports.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(name);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("reports of gone members not cleared: {}", e.toString());
+        }
+    }
+
+    private void onSuspect(Iterable<Address> addresses) {
+        for (Address address : addresses) {
+            if (suspected.put(address, System.nanoTime()) == null) {
+                events.publish(ClusterEvent.Type.SUSPECTED, nameOf(address), "failure detection suspects it");
+            }
+        }
+    }
+
+    private static String nameOf(Address address) {
+        if (address == null) {
+            return null;
+        }
+        String name = NameCache.get(address);
+        return name != null ? name : address.toString();
+    }
+
+    private static List<String> names(View view) {
+        return view.getMembers().stream().map(Membership::nameOf).toList();
+    }
+
+    /** Bridges {@link SuspectWatch}, built before this object, to it. */
+    private static final class Suspicions {
+        volatile Membership target;
+
+        void suspect(java.util.Collection<Address> addresses) {
+            Membership membership = target;
+            if (membership != null) {
+                membership.onSuspect(addresses);
+            }
+        }
+    }
+
+    @Listener
+    public final class ReportListener {
+        @CacheEntryCreated
+        @CacheEntryModified
+        public void onReport(CacheEntryEvent<String, String> event) {
+            if (event.isPre() || event.getValue() == null || config.name().equals(event.getKey())) {
+                return;
+            }
+            try {
+                board.update(Json.read(event.getValue(), LoadReport.class));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("ignored a report from {} that is not one: {}", event.getKey(), e.getMessage());
+            }
+        }
+
+        @CacheEntryRemoved
+        public void onRemoved(CacheEntryRemovedEvent<String, String> event) {
+            if (!event.isPre() && !config.name().equals(event.getKey())) {
+                board.remove(event.getKey());
+            }
+        }
+    }
+
+    @Listener
+    public final class ViewListener {
+        @ViewChanged
+        public void onViewChanged(ViewChangedEvent event) {
+            onView(names(channel.getView()), false);
+        }
+
+        @Merged
+        public void onMerged(MergeEvent event) {
+            onView(names(channel.getView()), true);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.ballast.node.config;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the command line and the {@code BALLAST_*} environment into a {@link NodeConfig}, and every bad value into
+ * a {@link ConfigException} whose message names the option, the value and what was expected.
+ */
+public final class ConfigParser {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private ConfigParser() {
+    }
+
+    /** What the command line asks for: a node to run, or the usage text. */
+    public sealed interface Parsed {
+    }
+
+    public record Run(NodeConfig config) implements Parsed {
+    }
+
+    public record Help() implements Parsed {
+    }
+
+    /**
+     * @param args        the command line, without the program name
+     * @param environment the process environment, read for {@code BALLAST_*} variables
+     */
+    public static Parsed parse(String[] args, Map<String, String> environment) {
+        EnumMap<Option, String> values = new EnumMap<>(Option.class);
+        for (Option option : Option.values()) {
+            String fromEnvironment = environment.get(option.environmentVariable());
+            if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+                values.put(option, fromEnvironment);
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return new Help();
+            }
+            String flag = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                flag = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            String shown = flag;
+            Option option = Option.byFlag(flag).orElseThrow(() -> new ConfigException(
+                    "unknown option '" + shown + "' (expected one of: " + flagList() + "; see --help)"));
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new ConfigException(option.flag() + ": missing value (expected: " + option.placeholder()
+                            + ")");
+                }
+                value = args[++i];
+            }
+            values.put(option, value);
+        }
+        return new Run(validate(values));
+    }
+
+    /** Every check in one place; the result is sealed. */
+    static NodeConfig validate(Map<Option, String> values) {
+        int httpPort = port(Option.HTTP_PORT, values.getOrDefault(Option.HTTP_PORT, "8080"));
+        int clusterPort = port(Option.CLUSTER_PORT, values.getOrDefault(Option.CLUSTER_PORT, "7800"));
+        if (clusterPort > 65535 - 103) {
+            throw new ConfigException(Option.CLUSTER_PORT.flag(), Integer.toString(clusterPort),
+                    "a port from 1 to 65432, leaving room for failure detection at port+100");
+        }
+        InetAddress bind = values.containsKey(Option.BIND) ? bind(values.get(Option.BIND)) : defaultBind();
+        String name = values.containsKey(Option.NAME)
+                ? name(Option.NAME, values.get(Option.NAME))
+                : defaultName(httpPort);
+        String cluster = name(Option.CLUSTER, values.getOrDefault(Option.CLUSTER, "ballast"));
+        Discovery discovery = Discovery.parse(Option.DISCOVERY.flag(),
+                values.getOrDefault(Option.DISCOVERY, "multicast"));
+        int capacity = intIn(Option.CAPACITY, values.getOrDefault(Option.CAPACITY, "64"), 1, 100_000);
+        return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity);
+    }
+
+    /** The usage text printed by {@code --help}. */
+    public static String usage() {
+        StringBuilder text = new StringBuilder();
+        text.append("Usage: java -jar ballast-node.jar [OPTION VALUE]...   run one node\n")
+                .append("       java -jar ballast-node.jar demo             run a three-node cluster on this machine\n")
+                .append("\nEach option can also be set as an environment variable BALLAST_<NAME>; a flag wins.\n\n");
+        for (Option option : Option.values()) {
+            String left = "  " + option.flag() + " " + option.placeholder();
+            text.append(String.format("%-28s %s%n%-28s (default: %s; env %s)%n", left, option.description(), "",
+                    option.defaultText(), option.environmentVariable()));
+        }
+        return text.toString();
+    }
+
+    private static String flagList() {
+        StringBuilder list = new StringBuilder();
+        for (Option option : Option.values()) {
+            list.append(list.isEmpty() ? "" : ", ").append(option.flag());
+        }
+        return list.toString();
+    }
+
+    private static int port(Option option, String value) {
+        return intIn(option, value, 1, 65535);
+    }
+
+    private static int intIn(Option option, String value, int min, int max) {
+        String expected = "a whole number from " + min + " to " + max;
+        if (option == Option.HTTP_PORT || option == Option.CLUSTER_PORT) {
+            expected = "a port from " + min + " to " + max;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the message below
+        }
+        throw new ConfigException(option.flag(), value, expected);
+    }
+
+    private static String name(Option option, String value) {
+        if (!NAME.matcher(value).matches()) {
+            throw new ConfigException(option.flag(), value,
+                    "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return value;
+    }
+
+    private static InetAddress bind(String value) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(value);
+        } catch (UnknownHostException e) {
+            throw new ConfigException(Option.BIND.flag(), value, "an IP address or host name of this machine");
+        }
+        try {
+            if (address.isLoopbackAddress() || address.isAnyLocalAddress()
+                    || NetworkInterface.getByInetAddress(address) != null) {
+                if (address.isAnyLocalAddress()) {
+                    throw new ConfigException(Option.BIND.flag(), value,
+                            "one address of this machine that peers can reach, not the wildcard");
+                }
+                return address;
+            }
+        } catch (SocketException e) {
+            // falls through to the message below
+        }
+        throw new ConfigException(Option.BIND.flag(), value, "an address of one of this machine's interfaces");
+    }
+
+    /** The first site-local IPv4 address of an interface that is up, else the loopback address. */
+    private static InetAddress defaultBind() {
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof Inet4Address && address.isSiteLocalAddress()) {
+                        return address;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no interfaces to list: use loopback
+        }
+        return InetAddress.getLoopbackAddress();
+    }
+
+    private static String defaultName(int httpPort) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "node";
+        }
+        int dot = host.indexOf('.');
+        String shortHost = (dot > 0 ? host.substring(0, dot) : host).replaceAll("[^A-Za-z0-9._-]", "-");
+        return (shortHost.isEmpty() ? "node" : shortHost) + "-" + httpPort;
+    }
+}

@@ -1,0 +1,61 @@
+package io.ballast.node.config;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every command-line option a node takes. Each is also read from the environment as {@code BALLAST_<NAME>}
+ * ({@code --http-port} from {@code BALLAST_HTTP_PORT}); a flag on the command line wins over the environment.
+ */
+public enum Option {
+    NAME("name", "NAME", "this node's name, unique in the cluster", "<hostname>-<http-port>"),
+    BIND("bind", "ADDRESS", "address for HTTP and cluster traffic", "first site-local address, else 127.0.0.1"),
+    HTTP_PORT("http-port", "PORT", "HTTP port", "8080"),
+    CLUSTER("cluster", "NAME", "cluster name; nodes of other clusters never join", "ballast"),
+    DISCOVERY("discovery", "SPEC", "multicast | static:host[:port],... | dns:name[@server[:port]]", "multicast"),
+    CLUSTER_PORT("cluster-port", "PORT", "cluster transport port (failure detection uses port+100)", "7800"),
+    CAPACITY("capacity", "N", "requests served at once; as many more wait, beyond that 503", "64");
+
+    private final String flag;
+    private final String placeholder;
+    private final String description;
+    private final String defaultText;
+
+    Option(String flag, String placeholder, String description, String defaultText) {
+        this.flag = flag;
+        this.placeholder = placeholder;
+        this.description = description;
+        this.defaultText = defaultText;
+    }
+
+    /** The flag as typed, with its dashes: {@code --http-port}. */
+    public String flag() {
+        return "--" + flag;
+    }
+
+    /** The environment variable that also sets it: {@code BALLAST_HTTP_PORT}. */
+    public String environmentVariable() {
+        return "BALLAST_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    public String placeholder() {
+        return placeholder;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String defaultText() {
+        return defaultText;
+    }
+
+    static Optional<Option> byFlag(String flag) {
+        for (Option option : values()) {
+            if (option.flag().equals(flag)) {
+                return Optional.of(option);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,116 @@
+package io.ballast.node.demo;
+
+import io.ballast.node.edge.Responses;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+import io.undertow.util.StatusCodes;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The application a node serves when no other is configured, made to show balancing at work.
+ *
+ * <ul>
+ *   <li>{@code GET /hello}: a greeting naming the node.</li>
+ *   <li>{@code GET /work?ms=N}: holds one of the node's capacity slots for N ms (0 to 60000) without holding a
+ *       thread: an I/O-bound request, like one waiting on a database.</li>
+ *   <li>{@code GET /cpu?n=N}: hashes N times (1 to 10000000) on a worker thread: a CPU-bound request.</li>
+ * </ul>
+ */
+public final class DemoApp implements HttpHandler {
+
+    static final int MAX_WORK_MS = 60_000;
+    static final int MAX_CPU_ROUNDS = 10_000_000;
+
+    private final String nodeName;
+    private final RoutingHandler routes;
+
+    public DemoApp(String nodeName) {
+        this.nodeName = nodeName;
+        this.routes = new RoutingHandler()
+                .get("/hello", this::hello)
+                .get("/work", this::work)
+                .get("/cpu", this::cpu)
+                .setFallbackHandler(exchange -> Responses.error(exchange, StatusCodes.NOT_FOUND,
+                        "no such path: " + exchange.getRequestPath()))
+                .setInvalidMethodHandler(exchange -> Responses.error(exchange, StatusCodes.METHOD_NOT_ALLOWED,
+                        "method " + exchange.getRequestMethod() + " not allowed on " + exchange.getRequestPath()));
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        routes.handleRequest(exchange);
+    }
+
+    private void hello(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+        exchange.getResponseSender().send("Hello from " + nodeName + "\n");
+    }
+
+    private void work(HttpServerExchange exchange) {
+        Integer ms = intParameter(exchange, "ms", 0, MAX_WORK_MS);
+        if (ms == null) {
+            return;
+        }
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> exchange.getIoThread().executeAfter(() ->
+                Responses.json(exchange, StatusCodes.OK, Map.of("node", nodeName, "ms", ms)),
+                ms, TimeUnit.MILLISECONDS));
+    }
+
+    private void cpu(HttpServerExchange exchange) {
+        Integer rounds = intParameter(exchange, "n", 1, MAX_CPU_ROUNDS);
+        if (rounds == null) {
+            return;
+        }
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(() -> burn(exchange, rounds));
+        } else {
+            burn(exchange, rounds);
+        }
+    }
+
+    private void burn(HttpServerExchange exchange, int rounds) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+        byte[] digest = nodeName.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < rounds; i++) {
+            digest = sha.digest(digest);
+        }
+        Responses.json(exchange, StatusCodes.OK, Map.of("node", nodeName, "n", rounds,
+                "digest", HexFormat.of().formatHex(digest, 0, 8)));
+    }
+
+    /** The parameter as an int in range, or null after answering 400. */
+    private static Integer intParameter(HttpServerExchange exchange, String name, int min, int max) {
+        Deque<String> values = exchange.getQueryParameters().get(name);
+        String value = values == null ? null : values.peekFirst();
+        String expected = "?" + name + "= a whole number from " + min + " to " + max;
+        if (value == null) {
+            Responses.error(exchange, StatusCodes.BAD_REQUEST, "missing " + expected);
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        Responses.error(exchange, StatusCodes.BAD_REQUEST, name + ": '" + value + "' (expected: " + expected + ")");
+        return null;
+    }
+}

@@ -1,0 +1,40 @@
+package io.ballast.node.edge;
+
+import io.ballast.protocol.BallastHeaders;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The first handler every request meets: it names the serving node in {@code X-Served-By} and gives the request an
+ * {@code X-Request-Id}, keeping the client's when it is a sensible one.
+ */
+public final class EdgeHandler implements HttpHandler {
+
+    private static final HttpString SERVED_BY = new HttpString(BallastHeaders.SERVED_BY);
+    private static final HttpString REQUEST_ID = new HttpString(BallastHeaders.REQUEST_ID);
+    private static final Pattern SENSIBLE_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
+
+    private final String nodeName;
+    private final HttpHandler next;
+
+    public EdgeHandler(String nodeName, HttpHandler next) {
+        this.nodeName = nodeName;
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String id = exchange.getRequestHeaders().getFirst(REQUEST_ID);
+        if (id == null || !SENSIBLE_ID.matcher(id).matches()) {
+            id = UUID.randomUUID().toString();
+            exchange.getRequestHeaders().put(REQUEST_ID, id);
+        }
+        exchange.getResponseHeaders().put(SERVED_BY, nodeName);
+        exchange.getResponseHeaders().put(REQUEST_ID, id);
+        next.handleRequest(exchange);
+    }
+}

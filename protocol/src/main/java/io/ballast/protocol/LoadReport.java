@@ -1,0 +1,46 @@
+package io.ballast.protocol;
+
+import java.util.Objects;
+
+/**
+ * What a node tells its peers about itself: where to reach it, what state it is in, and how busy it is.
+ *
+ * <p>Each node publishes one of these at least every 250 ms; the cluster view that operators read is built from the
+ * latest report of every member of the current membership.
+ *
+ * @param name       the node's name, unique in the cluster
+ * @param url        the node's HTTP base URL, e.g. {@code http://10.0.0.5:8080}
+ * @param state      what the node says it is doing
+ * @param inFlight   requests in the node right now, served here or waiting for a slot
+ * @param capacity   how many requests the node serves at once ({@code --capacity})
+ * @param served     requests served by this node since it started
+ * @param forwarded  requests this node has forwarded to a peer since it started
+ * @param failedOver forwards that failed before a response and went to another candidate or were served here
+ * @param latencyMs  exponentially weighted moving average of the time to serve a request here, in milliseconds
+ * @param cpu        recent process CPU load, 0.0 to 1.0, or -1 when the platform does not tell
+ * @param weight     the node's weight for weighted strategies ({@code --weight})
+ * @param sequence   increases with every report the node publishes
+ */
+public record LoadReport(String name, String url, MemberState state, int inFlight, int capacity, long served,
+                         long forwarded, long failedOver, double latencyMs, double cpu, int weight, long sequence) {
+
+    public LoadReport {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(state, "state");
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity: " + capacity + " (expected: > 0)");
+        }
+    }
+
+    /** Requests in flight per slot of capacity: 0 is idle, 1 is full, above 1 means requests are queueing. */
+    public double load() {
+        return (double) inFlight / capacity;
+    }
+
+    /** The same report with another state. */
+    public LoadReport withState(MemberState newState) {
+        return new LoadReport(name, url, newState, inFlight, capacity, served, forwarded, failedOver, latencyMs, cpu,
+                weight, sequence);
+    }
+}
