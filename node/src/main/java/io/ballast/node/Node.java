@@ -1,15 +1,23 @@
 package io.ballast.node;
 
 import io.ballast.node.admin.AdminHandler;
+import io.ballast.node.admin.NodeMetrics;
+import io.ballast.node.cluster.ClusterEvent;
 import io.ballast.node.cluster.ClusterEvents;
+import io.ballast.node.cluster.Peer;
 import io.ballast.node.cluster.Membership;
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
 import io.ballast.node.demo.DemoApp;
 import io.ballast.node.edge.EdgeHandler;
 import io.ballast.node.load.LoadMeter;
+import io.ballast.node.forward.PeerHealth;
+import io.ballast.node.forward.RoutingHandler;
+import io.ballast.node.forward.UpstreamApp;
 import io.ballast.node.load.MeteringHandler;
+import io.ballast.node.routing.Router;
 import io.ballast.protocol.ClusterView;
+import io.ballast.protocol.HopToken;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
 import io.undertow.Undertow;
@@ -19,10 +27,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
 
 /**
  * One Ballast node: an Undertow server in front of an application, a member of a JGroups/Infinispan cluster, and a
@@ -48,12 +64,25 @@ public final class Node implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Undertow server;
+    private final UpstreamApp upstream;
+    private final NodeMetrics metrics;
+    private final PeerHealth health = new PeerHealth();
+    private final RoutingHandler routing;
+    private final HopToken secretHopToken;
+    private volatile HopToken agreedHopToken;
     private volatile Membership membership;
     private volatile MemberState state = MemberState.UP;
 
-    private Node(NodeConfig config, HttpHandler application) {
+    private Node(NodeConfig config, HttpHandler application, UpstreamApp upstream) {
         this.config = config;
-        this.meter = new LoadMeter(config.capacity(), 1);
+        this.upstream = upstream;
+        this.meter = new LoadMeter(config.capacity(), config.weight());
+        this.metrics = new NodeMetrics(config.name(), meter, this::view);
+        this.secretHopToken = config.secret().map(Node::hopTokenFromSecret).orElse(null);
+        this.routing = new RoutingHandler(config.name(), config.weight(), meter,
+                new Router(config.balance(), config.strategy().create(RandomGenerator.getDefault())),
+                this::eligiblePeers, health, this::hopTokens, this::report, this::learn, metrics::forwardCompleted,
+                new MeteringHandler(config.name(), meter, config.queueSize(), application));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "ballast-reporter");
             thread.setDaemon(true);
@@ -61,12 +90,21 @@ public final class Node implements AutoCloseable {
         });
         this.server = Undertow.builder()
                 .addHttpListener(config.httpPort(), config.bind().getHostAddress())
-                .setHandler(chain(application))
+                .setHandler(chain())
                 .build();
     }
 
-    /** Starts a node that serves the built-in demo application. */
+    /** Starts a node that serves its {@code --upstream} application, or else the built-in demo application. */
     public static Node start(NodeConfig config) throws Exception {
+        if (config.upstream().isPresent()) {
+            UpstreamApp app = new UpstreamApp(config.upstream().get());
+            try {
+                return start(config, app, app);
+            } catch (Exception | Error e) {
+                app.close();
+                throw e;
+            }
+        }
         return start(config, new DemoApp(config.name()));
     }
 
@@ -76,19 +114,22 @@ public final class Node implements AutoCloseable {
      * @throws ConfigException when a port is taken or the name is already used in the cluster
      */
     public static Node start(NodeConfig config, HttpHandler application) throws Exception {
-        Node node = new Node(config, application);
+        return start(config, application, null);
+    }
+
+    private static Node start(NodeConfig config, HttpHandler application, UpstreamApp upstream) throws Exception {
+        Node node = new Node(config, application, upstream);
         node.startServing();
         return node;
     }
 
     /**
-     * The handler chain every request goes through, outermost first. Operator endpoints are answered by this node;
-     * everything else is served here within the node's capacity.
+     * The handler chain every request goes through, outermost first: name the node and the request; answer
+     * operator endpoints here; route everything else, here (within capacity) or to one peer.
      */
-    private HttpHandler chain(HttpHandler application) {
-        HttpHandler served = new MeteringHandler(config.name(), meter, config.queueSize(), application);
-        HttpHandler admin = new AdminHandler(this::view, this::isReady);
-        PathHandler paths = new PathHandler(served).addPrefixPath(AdminHandler.PREFIX, admin);
+    private HttpHandler chain() {
+        HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape);
+        PathHandler paths = new PathHandler(routing).addPrefixPath(AdminHandler.PREFIX, admin);
         return new EdgeHandler(config.name(), paths);
     }
 
@@ -112,6 +153,12 @@ public final class Node implements AutoCloseable {
             }
             throw e;
         }
+        events.subscribe(event -> {
+            if (event.type() == ClusterEvent.Type.LEFT) {
+                routing.peerLeft(event.member());
+            }
+        });
+        meter.onSharpChange(this::publishSoon);
         publish();
         scheduler.scheduleAtFixedRate(this::publishQuietly, REPORT_INTERVAL_MS, REPORT_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
@@ -140,14 +187,59 @@ public final class Node implements AutoCloseable {
         Membership current = membership;
         LoadReport self = report();
         if (current == null) {
-            return new ClusterView(config.cluster(), config.name(), null, 0, java.util.List.of());
+            return new ClusterView(config.cluster(), config.name(), null, 0, List.of());
         }
         return current.view(self);
     }
 
-    /** Whether this node should be sent traffic: it has joined its cluster and is not leaving. */
+    /**
+     * Whether this node should be sent traffic: it has joined its cluster, is not leaving, and its application (when
+     * it is an {@code --upstream}) answers.
+     */
     public boolean isReady() {
-        return membership != null && state == MemberState.UP;
+        return membership != null && state == MemberState.UP && (upstream == null || upstream.isUp());
+    }
+
+    private List<Peer> eligiblePeers() {
+        Membership current = membership;
+        return current == null ? List.of() : current.eligiblePeers();
+    }
+
+    /** A peer's report read from its answer to a forward: fresher than any on the board. */
+    private void learn(LoadReport report) {
+        Membership current = membership;
+        if (current != null && !report.name().equals(config.name())) {
+            current.board().update(report);
+        }
+    }
+
+    private HopToken hopTokens() {
+        if (secretHopToken != null) {
+            return secretHopToken;
+        }
+        Membership current = membership;
+        HopToken token = agreedHopToken;
+        if (current == null) {
+            // not joined yet: no peer can have signed anything for us; a private random key rejects every token
+            return token != null ? token : (agreedHopToken = new HopToken(randomKey()));
+        }
+        return current.hopToken();
+    }
+
+    private static HopToken hopTokenFromSecret(String secret) {
+        try {
+            byte[] key = MessageDigest.getInstance("SHA-256")
+                    .digest(("ballast hop key\n" + secret).getBytes(StandardCharsets.UTF_8));
+            return new HopToken(key);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
     }
 
     private LoadReport report() {
@@ -158,6 +250,22 @@ public final class Node implements AutoCloseable {
         Membership current = membership;
         if (current != null) {
             current.publish(report());
+        }
+    }
+
+    private final AtomicBoolean publishPending = new AtomicBoolean();
+
+    /** Publishes soon, off the request thread, when the load has moved sharply; at most one pending at a time. */
+    private void publishSoon() {
+        if (publishPending.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(() -> {
+                    publishPending.set(false);
+                    publishQuietly();
+                });
+            } catch (RejectedExecutionException e) {
+                publishPending.set(false);
+            }
         }
     }
 
@@ -182,6 +290,10 @@ public final class Node implements AutoCloseable {
         }
         state = MemberState.DRAINING;
         scheduler.shutdownNow();
+        routing.close();
+        if (upstream != null) {
+            upstream.close();
+        }
         Membership current = membership;
         if (current != null) {
             try {

@@ -18,11 +18,13 @@ import java.util.Objects;
  * @param failedOver forwards that failed before a response and went to another candidate or were served here
  * @param latencyMs  exponentially weighted moving average of the time to serve a request here, in milliseconds
  * @param cpu        recent process CPU load, 0.0 to 1.0, or -1 when the platform does not tell
- * @param weight     the node's weight for weighted strategies ({@code --weight})
- * @param sequence   increases with every report the node publishes
+ * @param weight      the node's weight for weighted strategies ({@code --weight})
+ * @param incarnation random, chosen when the node process starts: tells a restarted node from its past self
+ * @param sequence    increases with every report the node makes in this incarnation
  */
 public record LoadReport(String name, String url, MemberState state, int inFlight, int capacity, long served,
-                         long forwarded, long failedOver, double latencyMs, double cpu, int weight, long sequence) {
+                         long forwarded, long failedOver, double latencyMs, double cpu, int weight, long incarnation,
+                         long sequence) {
 
     public LoadReport {
         Objects.requireNonNull(name, "name");
@@ -38,9 +40,14 @@ public record LoadReport(String name, String url, MemberState state, int inFligh
         return (double) inFlight / capacity;
     }
 
+    /** Whether this report is newer than {@code other} from the same node (a new incarnation always is). */
+    public boolean isNewerThan(LoadReport other) {
+        return incarnation != other.incarnation || sequence > other.sequence;
+    }
+
     /** The same report with another state. */
     public LoadReport withState(MemberState newState) {
         return new LoadReport(name, url, newState, inFlight, capacity, served, forwarded, failedOver, latencyMs, cpu,
-                weight, sequence);
+                weight, incarnation, sequence);
     }
 }

@@ -21,14 +21,17 @@ public final class AdminHandler implements HttpHandler {
 
     private final Supplier<ClusterView> view;
     private final BooleanSupplier ready;
+    private final Supplier<String> metrics;
 
     /**
      * @param view  the cluster as this node sees it now
-     * @param ready whether this node should be sent traffic: joined, not draining, its application reachable
+     * @param ready   whether this node should be sent traffic: joined, not draining, its application reachable
+     * @param metrics the metrics in Prometheus' text format
      */
-    public AdminHandler(Supplier<ClusterView> view, BooleanSupplier ready) {
+    public AdminHandler(Supplier<ClusterView> view, BooleanSupplier ready, Supplier<String> metrics) {
         this.view = view;
         this.ready = ready;
+        this.metrics = metrics;
     }
 
     @Override
@@ -51,6 +54,13 @@ public final class AdminHandler implements HttpHandler {
                     boolean isReady = ready.getAsBoolean();
                     Responses.json(exchange, isReady ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
                             Map.of("status", isReady ? "UP" : "DOWN"));
+                }
+            }
+            case "metrics" -> {
+                if (readOnly(exchange)) {
+                    exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE,
+                            "text/plain; version=0.0.4; charset=utf-8");
+                    exchange.getResponseSender().send(metrics.get());
                 }
             }
             default -> Responses.error(exchange, StatusCodes.NOT_FOUND, "no operator endpoint " + path);

@@ -5,25 +5,50 @@ import io.ballast.protocol.LoadReport;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The latest load report of every peer, with when this node received it (by this node's monotonic clock, so that
- * report ages never depend on clocks agreeing across hosts).
+ * report ages never depend on clocks agreeing across hosts), and how many requests this node has forwarded to the
+ * peer since that report was made: a stale report plus what we sent since is what keeps senders from herding.
  */
 public final class LoadBoard {
 
-    /** A report and the {@link System#nanoTime()} at which it arrived here. */
-    public record Entry(LoadReport report, long receivedNanos) {
+    /** A report, the {@link System#nanoTime()} at which it arrived here, and the forwards sent since. */
+    public static final class Entry {
+        private final LoadReport report;
+        private final long receivedNanos;
+        private final AtomicInteger sentSince = new AtomicInteger();
+
+        Entry(LoadReport report, long receivedNanos) {
+            this.report = report;
+            this.receivedNanos = receivedNanos;
+        }
+
+        public LoadReport report() {
+            return report;
+        }
+
         public long ageMs(long nowNanos) {
             return Math.max(0, (nowNanos - receivedNanos) / 1_000_000);
+        }
+
+        /** Requests in flight at the peer as best this node knows: the report's count plus what we sent since. */
+        public int estimatedInFlight() {
+            return report.inFlight() + sentSince.get();
+        }
+
+        public void sent() {
+            sentSince.incrementAndGet();
         }
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
-    /** Keeps {@code report} as the node's latest, received now. */
+    /** Keeps {@code report} as the node's latest, received now, unless a newer one is already here. */
     public void update(LoadReport report) {
-        entries.put(report.name(), new Entry(report, System.nanoTime()));
+        Entry fresh = new Entry(report, System.nanoTime());
+        entries.merge(report.name(), fresh, (old, neu) -> neu.report.isNewerThan(old.report) ? neu : old);
     }
 
     public void remove(String name) {
@@ -32,9 +57,5 @@ public final class LoadBoard {
 
     public Optional<Entry> get(String name) {
         return Optional.ofNullable(entries.get(name));
-    }
-
-    public Map<String, Entry> snapshot() {
-        return Map.copyOf(entries);
     }
 }

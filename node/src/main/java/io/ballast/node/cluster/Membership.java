@@ -3,6 +3,7 @@ package io.ballast.node.cluster;
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
 import io.ballast.protocol.ClusterView;
+import io.ballast.protocol.HopToken;
 import io.ballast.protocol.Json;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
@@ -32,7 +33,10 @@ import org.jgroups.util.NameCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +59,8 @@ public final class Membership implements AutoCloseable {
     public static final long STALE_AFTER_MS = 1_000;
 
     static final String REPORTS_CACHE = "ballast.reports";
+    static final String SHARED_CACHE = "ballast.shared";
+    private static final String HOP_KEY = "hop-key";
 
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
 
@@ -62,6 +68,9 @@ public final class Membership implements AutoCloseable {
     private final JChannel channel;
     private final DefaultCacheManager manager;
     private final Cache<String, String> reports;
+    private final Cache<String, String> shared;
+    private volatile String hopKey;
+    private volatile HopToken hopToken;
     private final LoadBoard board = new LoadBoard();
     private final ClusterEvents events;
     private final Map<Address, Long> suspected = new ConcurrentHashMap<>();
@@ -73,6 +82,7 @@ public final class Membership implements AutoCloseable {
         this.manager = manager;
         this.events = events;
         this.reports = manager.getCache(REPORTS_CACHE);
+        this.shared = manager.getCache(SHARED_CACHE);
     }
 
     /**
@@ -92,6 +102,9 @@ public final class Membership implements AutoCloseable {
         global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
         holder.newConfigurationBuilder(REPORTS_CACHE)
                 .clustering().cacheMode(CacheMode.REPL_ASYNC)
+                .stateTransfer().awaitInitialTransfer(true);
+        holder.newConfigurationBuilder(SHARED_CACHE)
+                .clustering().cacheMode(CacheMode.REPL_SYNC)
                 .stateTransfer().awaitInitialTransfer(true);
         DefaultCacheManager manager = new DefaultCacheManager(holder, false);
         try {
@@ -121,6 +134,29 @@ public final class Membership implements AutoCloseable {
                 view.getViewId().getId(), names(view));
     }
 
+    /**
+     * Hop tokens under the key the members agreed on when the cluster formed: the first member to ask makes a
+     * random key and every later member reads it. Used when the nodes run without {@code --secret}. After a
+     * partition heals, the members converge on one side's key.
+     */
+    public HopToken hopToken() {
+        String key = shared.get(HOP_KEY);
+        if (key == null) {
+            byte[] fresh = new byte[32];
+            new SecureRandom().nextBytes(fresh);
+            String mine = Base64.getEncoder().encodeToString(fresh);
+            String theirs = shared.putIfAbsent(HOP_KEY, mine);
+            key = theirs == null ? mine : theirs;
+        }
+        HopToken current = hopToken;
+        if (current == null || !key.equals(hopKey)) {
+            current = new HopToken(Base64.getDecoder().decode(key));
+            hopToken = current;
+            hopKey = key;
+        }
+        return current;
+    }
+
     /** Tells every member this node's latest report, without waiting for them. */
     public void publish(LoadReport report) {
         board.update(report);
@@ -142,6 +178,30 @@ public final class Membership implements AutoCloseable {
 
     public LoadBoard board() {
         return board;
+    }
+
+    /**
+     * The members this node may forward to now: in the view, not this node, not suspected, {@code UP}, and with a
+     * report younger than {@link #STALE_AFTER_MS}.
+     */
+    public List<Peer> eligiblePeers() {
+        View view = channel.getView();
+        if (view == null) {
+            return List.of();
+        }
+        long now = System.nanoTime();
+        List<Peer> peers = new ArrayList<>(view.size());
+        for (Address address : view.getMembers()) {
+            String name = nameOf(address);
+            if (name.equals(config.name()) || suspected.containsKey(address)) {
+                continue;
+            }
+            LoadBoard.Entry entry = board.get(name).orElse(null);
+            if (entry != null && entry.report().state() == MemberState.UP && entry.ageMs(now) <= STALE_AFTER_MS) {
+                peers.add(new Peer(name, URI.create(entry.report().url()), entry));
+            }
+        }
+        return peers;
     }
 
     /** The names of the members of the current view, in view order. */

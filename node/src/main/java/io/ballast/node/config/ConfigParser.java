@@ -1,14 +1,23 @@
 package io.ballast.node.config;
 
+import io.ballast.node.routing.Balance;
+import io.ballast.node.routing.StrategyName;
+
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -87,7 +96,55 @@ public final class ConfigParser {
         Discovery discovery = Discovery.parse(Option.DISCOVERY.flag(),
                 values.getOrDefault(Option.DISCOVERY, "multicast"));
         int capacity = intIn(Option.CAPACITY, values.getOrDefault(Option.CAPACITY, "64"), 1, 100_000);
-        return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity);
+        String balanceText = values.getOrDefault(Option.BALANCE, "adaptive");
+        Balance balance = Balance.parse(balanceText).orElseThrow(() -> new ConfigException(Option.BALANCE.flag(),
+                balanceText, "adaptive, always or off"));
+        String strategyText = values.getOrDefault(Option.STRATEGY, "least-loaded");
+        StrategyName strategy = StrategyName.parse(strategyText).orElseThrow(() -> new ConfigException(
+                Option.STRATEGY.flag(), strategyText,
+                "least-loaded, round-robin, random, weighted-round-robin or least-connections"));
+        int weight = intIn(Option.WEIGHT, values.getOrDefault(Option.WEIGHT, "1"), 1, 1000);
+        Optional<String> secret = Optional.ofNullable(values.get(Option.SECRET)).map(ConfigParser::secret);
+        Optional<URI> upstream = Optional.ofNullable(values.get(Option.UPSTREAM)).map(ConfigParser::upstream);
+        return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity, balance, strategy,
+                weight, secret, upstream);
+    }
+
+    /** A literal secret, or {@code file:PATH} to read it from a file (its surrounding white space dropped). */
+    private static String secret(String value) {
+        String secret = value;
+        if (value.startsWith("file:")) {
+            Path path = Path.of(value.substring("file:".length()));
+            try {
+                secret = Files.readString(path, StandardCharsets.UTF_8).strip();
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException(Option.SECRET.flag(), value, "a readable file holding the secret, but "
+                        + path + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        if (secret.length() < 16) {
+            // never echo a secret, even a bad one
+            throw new ConfigException(Option.SECRET.flag() + ": a secret of " + secret.length()
+                    + " characters (expected: at least 16)");
+        }
+        return secret;
+    }
+
+    private static URI upstream(String value) {
+        String expected = "an http URL of a local application, like http://127.0.0.1:9000";
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(Option.UPSTREAM.flag(), value, expected);
+        }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getUserInfo() != null
+                || uri.getQuery() != null || uri.getFragment() != null
+                || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+            throw new ConfigException(Option.UPSTREAM.flag(), value, expected + " (no path or query)");
+        }
+        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        return URI.create("http://" + uri.getHost() + ":" + port);
     }
 
     /** The usage text printed by {@code --help}. */

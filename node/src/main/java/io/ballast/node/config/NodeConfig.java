@@ -1,7 +1,12 @@
 package io.ballast.node.config;
 
+import io.ballast.node.routing.Balance;
+import io.ballast.node.routing.StrategyName;
+
 import java.net.InetAddress;
+import java.net.URI;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A node's settings, checked and sealed: once built, every value is known to be usable.
@@ -9,13 +14,27 @@ import java.util.Objects;
  * <p>Build one from the command line with {@link ConfigParser}, or in code with {@link #builder()}.
  */
 public record NodeConfig(String name, InetAddress bind, int httpPort, String cluster, Discovery discovery,
-                         int clusterPort, int capacity) {
+                         int clusterPort, int capacity, Balance balance, StrategyName strategy, int weight,
+                         Optional<String> secret, Optional<URI> upstream) {
 
     public NodeConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(discovery, "discovery");
+        Objects.requireNonNull(balance, "balance");
+        Objects.requireNonNull(strategy, "strategy");
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(upstream, "upstream");
+    }
+
+    @Override
+    public String toString() {
+        return "NodeConfig[name=" + name + ", url=" + url() + ", cluster=" + cluster + ", discovery=" + discovery
+                + ", clusterPort=" + clusterPort + ", capacity=" + capacity + ", balance=" + balance.flagValue()
+                + ", strategy=" + strategy.flagValue() + ", weight=" + weight + ", secret="
+                + (secret.isPresent() ? "(set)" : "(none)") + ", upstream=" + upstream.map(URI::toString).orElse("none")
+                + "]";
     }
 
     /** The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}. */
@@ -72,6 +91,26 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
 
         public Builder capacity(int capacity) {
             return set(Option.CAPACITY, Integer.toString(capacity));
+        }
+
+        public Builder balance(String mode) {
+            return set(Option.BALANCE, mode);
+        }
+
+        public Builder strategy(String name) {
+            return set(Option.STRATEGY, name);
+        }
+
+        public Builder weight(int weight) {
+            return set(Option.WEIGHT, Integer.toString(weight));
+        }
+
+        public Builder secret(String secret) {
+            return set(Option.SECRET, secret);
+        }
+
+        public Builder upstream(String url) {
+            return set(Option.UPSTREAM, url);
         }
 
         /**

@@ -14,7 +14,14 @@ public enum Option {
     CLUSTER("cluster", "NAME", "cluster name; nodes of other clusters never join", "ballast"),
     DISCOVERY("discovery", "SPEC", "multicast | static:host[:port],... | dns:name[@server[:port]]", "multicast"),
     CLUSTER_PORT("cluster-port", "PORT", "cluster transport port (failure detection uses port+100)", "7800"),
-    CAPACITY("capacity", "N", "requests served at once; as many more wait, beyond that 503", "64");
+    CAPACITY("capacity", "N", "requests served at once; as many more wait, beyond that 503", "64"),
+    BALANCE("balance", "MODE", "adaptive (forward when a peer is clearly less loaded) | always | off", "adaptive"),
+    STRATEGY("strategy", "NAME",
+            "least-loaded | round-robin | random | weighted-round-robin | least-connections", "least-loaded"),
+    WEIGHT("weight", "N", "this node's weight for weighted strategies, 1 to 1000", "1"),
+    SECRET("secret", "TEXT|file:PATH", "cluster secret (16+ characters): signs hop tokens", "none"),
+    UPSTREAM("upstream", "URL", "serve by proxying to this local app (http://host:port) instead of the demo app",
+            "none");
 
     private final String flag;
     private final String placeholder;

@@ -26,7 +26,11 @@ public final class LoadMeter {
     private final LongAdder failedOver = new LongAdder();
     private final AtomicLong latencyMicrosEwma = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
+    private final long incarnation = new java.security.SecureRandom().nextLong();
     private final com.sun.management.OperatingSystemMXBean os = operatingSystem();
+    private final int sharpStep;
+    private volatile int lastSignalled;
+    private volatile Runnable sharpChange;
 
     public LoadMeter(int capacity, int weight) {
         if (capacity <= 0) {
@@ -34,19 +38,39 @@ public final class LoadMeter {
         }
         this.capacity = capacity;
         this.weight = weight;
+        this.sharpStep = Math.max(2, capacity / 5);
+    }
+
+    /**
+     * Calls {@code listener} whenever the in-flight count has moved by a fifth of capacity (at least 2) since the last
+     * call: the node then publishes a report before the next periodic one.
+     */
+    public void onSharpChange(Runnable listener) {
+        this.sharpChange = listener;
     }
 
     /** A request starts being served here (it may still wait for a slot). */
     public void started() {
-        inFlight.incrementAndGet();
+        checkSharpChange(inFlight.incrementAndGet());
     }
 
     /** A request that {@link #started()} has been answered after {@code nanos}. */
     public void finished(long nanos) {
-        inFlight.decrementAndGet();
+        checkSharpChange(inFlight.decrementAndGet());
         served.increment();
         long micros = nanos / 1_000;
         latencyMicrosEwma.updateAndGet(old -> old == 0 ? micros : (long) (old + EWMA_ALPHA * (micros - old)));
+    }
+
+    private void checkSharpChange(int now) {
+        int last = lastSignalled;
+        if (Math.abs(now - last) >= sharpStep) {
+            lastSignalled = now;
+            Runnable listener = sharpChange;
+            if (listener != null) {
+                listener.run();
+            }
+        }
     }
 
     public void forwarded() {
@@ -88,7 +112,7 @@ public final class LoadMeter {
     /** A new report of this node's load, with the next sequence number. */
     public LoadReport report(String name, String url, MemberState state) {
         return new LoadReport(name, url, state, inFlight.get(), capacity, served.sum(), forwarded.sum(),
-                failedOver.sum(), latencyMs(), cpu(), weight, sequence.incrementAndGet());
+                failedOver.sum(), latencyMs(), cpu(), weight, incarnation, sequence.incrementAndGet());
     }
 
     private double cpu() {

@@ -1,0 +1,74 @@
+package io.ballast.node.admin;
+
+import io.ballast.node.load.LoadMeter;
+import io.ballast.protocol.ClusterView;
+import io.ballast.protocol.MemberView;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The node's metrics, in a Micrometer registry scraped in Prometheus' text format at {@code /_ballast/metrics}.
+ * Every name starts with {@code ballast_}; peer gauges are labelled {@code peer}.
+ */
+public final class NodeMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer forwardLatency;
+    private final MultiGauge peerLoad;
+    private final MultiGauge peerInFlight;
+    private final Supplier<ClusterView> view;
+
+    public NodeMetrics(String node, LoadMeter meter, Supplier<ClusterView> view) {
+        this.view = view;
+        registry.config().commonTags("node", node);
+        FunctionCounter.builder("ballast.requests.served", meter, LoadMeter::served)
+                .description("Requests served by this node, its own and those forwarded to it").register(registry);
+        FunctionCounter.builder("ballast.requests.forwarded", meter, LoadMeter::forwardedCount)
+                .description("Requests this node forwarded to a peer").register(registry);
+        FunctionCounter.builder("ballast.forwards.failed.over", meter, LoadMeter::failedOverCount)
+                .description("Forward attempts that failed before a response and went to another candidate or here")
+                .register(registry);
+        Gauge.builder("ballast.requests.in.flight", meter, LoadMeter::inFlight)
+                .description("Requests being served here now, running or waiting for a slot").register(registry);
+        Gauge.builder("ballast.capacity", meter, LoadMeter::capacity)
+                .description("Requests this node serves at once").register(registry);
+        Gauge.builder("ballast.load", meter, LoadMeter::load)
+                .description("In-flight requests per slot of capacity").register(registry);
+        Gauge.builder("ballast.cluster.members", view, v -> v.get().members().size())
+                .description("Members in this node's view of the cluster").register(registry);
+        this.forwardLatency = Timer.builder("ballast.forward.latency")
+                .description("Time from forwarding a request to a peer until its answer has been sent on")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        this.peerLoad = MultiGauge.builder("ballast.peer.load")
+                .description("Each member's load as last reported to this node").register(registry);
+        this.peerInFlight = MultiGauge.builder("ballast.peer.in.flight")
+                .description("Each member's in-flight requests as last reported to this node").register(registry);
+    }
+
+    public void forwardCompleted(long nanos) {
+        forwardLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The metrics in Prometheus' text exposition format. */
+    public String scrape() {
+        List<MemberView> members = view.get().members();
+        peerLoad.register(members.stream()
+                .map(m -> MultiGauge.Row.of(Tags.of("peer", m.name()), m.load())).toList(), true);
+        peerInFlight.register(members.stream()
+                .map(m -> MultiGauge.Row.of(Tags.of("peer", m.name()), m.inFlight())).toList(), true);
+        return registry.scrape();
+    }
+}

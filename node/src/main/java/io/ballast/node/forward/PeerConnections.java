@@ -1,0 +1,155 @@
+package io.ballast.node.forward;
+
+import io.undertow.client.ClientConnection;
+import io.undertow.client.UndertowClient;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.proxy.ConnectionPoolManager;
+import io.undertow.server.handlers.proxy.ProxyCallback;
+import io.undertow.server.handlers.proxy.ProxyClient;
+import io.undertow.server.handlers.proxy.ProxyConnection;
+import io.undertow.server.handlers.proxy.ProxyConnectionPool;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A pool of keep-alive connections to each peer, and the connections in use, so that when a peer leaves the view the
+ * requests still waiting on it fail at once (and idempotent ones are tried elsewhere) rather than hang.
+ */
+final class PeerConnections {
+
+    /** Per IO thread: how many connections to one peer at most, and how many idle ones to keep. */
+    private static final int MAX_CONNECTIONS = 512;
+    private static final int MAX_IDLE = 64;
+    private static final int SOFT_MAX = 16;
+    private static final long IDLE_TTL_MS = 30_000;
+    private static final int MAX_QUEUE = 1024;
+
+    private final UndertowClient client = UndertowClient.getInstance();
+    private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+
+    private static final class Pool {
+        final URI url;
+        final ProxyConnectionPool connections;
+        final Set<ClientConnection> inUse = ConcurrentHashMap.newKeySet();
+
+        Pool(URI url, ProxyConnectionPool connections) {
+            this.url = url;
+            this.connections = connections;
+        }
+    }
+
+    void connect(String peer, URI url, ProxyClient.ProxyTarget target, HttpServerExchange exchange,
+                 ProxyCallback<ProxyConnection> callback, long timeout, TimeUnit unit) {
+        Pool pool = pools.compute(peer, (name, old) -> {
+            if (old != null && old.url.equals(url)) {
+                return old;
+            }
+            if (old != null) {
+                close(old);
+            }
+            return new Pool(url, new ProxyConnectionPool(new Manager(), url, client,
+                    OptionMap.create(Options.TCP_NODELAY, true)));
+        });
+        pool.connections.connect(target, exchange, new ProxyCallback<>() {
+            @Override
+            public void completed(HttpServerExchange done, ProxyConnection connection) {
+                ClientConnection raw = connection.getConnection();
+                pool.inUse.add(raw);
+                done.addExchangeCompleteListener((ex, next) -> {
+                    pool.inUse.remove(raw);
+                    next.proceed();
+                });
+                callback.completed(done, connection);
+            }
+
+            @Override
+            public void failed(HttpServerExchange failed) {
+                callback.failed(failed);
+            }
+
+            @Override
+            public void couldNotResolveBackend(HttpServerExchange failed) {
+                callback.couldNotResolveBackend(failed);
+            }
+
+            @Override
+            public void queuedRequestFailed(HttpServerExchange failed) {
+                callback.queuedRequestFailed(failed);
+            }
+        }, timeout, unit, false);
+    }
+
+    /** Closes every connection to {@code peer}, idle or in use. */
+    void forget(String peer) {
+        Pool pool = pools.remove(peer);
+        if (pool != null) {
+            close(pool);
+        }
+    }
+
+    void closeAll() {
+        pools.keySet().forEach(this::forget);
+    }
+
+    private static void close(Pool pool) {
+        pool.connections.close();
+        for (ClientConnection connection : pool.inUse) {
+            connection.getIoThread().execute(() -> IoUtils.safeClose(connection));
+        }
+    }
+
+    /** Ballast keeps its own record of failing peers ({@link PeerHealth}): the pool itself never gives up a host. */
+    private static final class Manager implements ConnectionPoolManager {
+        @Override
+        public boolean isAvailable() {
+            return true;
+        }
+
+        @Override
+        public boolean handleError() {
+            return true;
+        }
+
+        @Override
+        public boolean clearError() {
+            return true;
+        }
+
+        @Override
+        public int getProblemServerRetry() {
+            return 1;
+        }
+
+        @Override
+        public int getMaxConnections() {
+            return MAX_CONNECTIONS;
+        }
+
+        @Override
+        public int getMaxCachedConnections() {
+            return MAX_IDLE;
+        }
+
+        @Override
+        public int getSMaxConnections() {
+            return SOFT_MAX;
+        }
+
+        @Override
+        public long getTtl() {
+            return IDLE_TTL_MS;
+        }
+
+        @Override
+        public int getMaxQueueSize() {
+            return MAX_QUEUE;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.ballast.node.routing;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Decides where a request is served: here, or at one peer. Pure: it sees only candidates, never HTTP or the cluster.
+ *
+ * <p>{@link Balance#ADAPTIVE}: a node serves its own requests unless it is busy (load at least {@value #BUSY}) and the
+ * peer the strategy picks is less loaded by more than chance explains: by more than {@value #MIN_MARGIN}, or twice
+ * the standard deviation of the difference of the two loads if requests arrived at random, whichever is larger. So
+ * under even load nobody forwards, and a node that gets more than its share hands the surplus to peers until their
+ * loads are level within that margin.
+ *
+ * <p>{@link Balance#ALWAYS}: the strategy places every request among all candidates, this node included.
+ * {@link Balance#OFF}: always here.
+ */
+public final class Router {
+
+    /** Below this load a node has room: it serves what it gets, whatever its peers do. */
+    public static final double BUSY = 0.5;
+
+    /** The smallest difference in load that makes a forward worth its hop. */
+    public static final double MIN_MARGIN = 0.1;
+
+    private static final Comparator<Candidate> BY_NAME = Comparator.comparing(Candidate::name);
+
+    private final Balance balance;
+    private final Strategy strategy;
+
+    public Router(Balance balance, Strategy strategy) {
+        this.balance = balance;
+        this.strategy = strategy;
+    }
+
+    public Balance balance() {
+        return balance;
+    }
+
+    /**
+     * @param self  this node
+     * @param peers the peers eligible for a forward (up, reporting, not ejected), in any order
+     * @return the peer to forward to, or null to serve here
+     */
+    public Candidate decide(Candidate self, List<Candidate> peers) {
+        if (balance == Balance.OFF || peers.isEmpty()) {
+            return null;
+        }
+        List<Candidate> sorted = new ArrayList<>(peers);
+        if (balance == Balance.ALWAYS) {
+            sorted.add(self);
+            sorted.sort(BY_NAME);
+            Candidate pick = strategy.pick(sorted);
+            return pick == null || pick.self() ? null : pick;
+        }
+        if (self.load() < BUSY) {
+            return null;
+        }
+        sorted.sort(BY_NAME);
+        Candidate pick = strategy.pick(sorted);
+        return pick != null && clearlyLessLoaded(pick, self) ? pick : null;
+    }
+
+    /** Whether {@code peer}'s load is below {@code self}'s by more than the margin. */
+    static boolean clearlyLessLoaded(Candidate peer, Candidate self) {
+        return peer.load() + margin(peer, self) < self.load();
+    }
+
+    /**
+     * The margin for two loads: with Poisson arrivals a node's in-flight count varies by its square root, so the
+     * difference of two loads has a standard deviation of sqrt(a/ca² + b/cb²).
+     */
+    static double margin(Candidate a, Candidate b) {
+        double variance = a.inFlight() / square(a.capacity()) + b.inFlight() / square(b.capacity());
+        return Math.max(MIN_MARGIN, 2 * Math.sqrt(variance));
+    }
+
+    private static double square(int x) {
+        return (double) x * x;
+    }
+}
