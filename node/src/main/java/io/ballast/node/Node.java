@@ -105,7 +105,7 @@ public final class Node implements AutoCloseable {
                 throw e;
             }
         }
-        return start(config, new DemoApp(config.name()));
+        return start(config, new DemoApp(config.name(), config.workFactor()));
     }
 
     /**

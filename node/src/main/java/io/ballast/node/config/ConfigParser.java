@@ -106,8 +106,9 @@ public final class ConfigParser {
         int weight = intIn(Option.WEIGHT, values.getOrDefault(Option.WEIGHT, "1"), 1, 1000);
         Optional<String> secret = Optional.ofNullable(values.get(Option.SECRET)).map(ConfigParser::secret);
         Optional<URI> upstream = Optional.ofNullable(values.get(Option.UPSTREAM)).map(ConfigParser::upstream);
+        double workFactor = decimalIn(Option.WORK_FACTOR, values.getOrDefault(Option.WORK_FACTOR, "1"), 0.1, 100);
         return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity, balance, strategy,
-                weight, secret, upstream);
+                weight, secret, upstream, workFactor);
     }
 
     /** A literal secret, or {@code file:PATH} to read it from a file (its surrounding white space dropped). */
@@ -187,6 +188,18 @@ public final class ConfigParser {
             // falls through to the message below
         }
         throw new ConfigException(option.flag(), value, expected);
+    }
+
+    private static double decimalIn(Option option, String value, double min, double max) {
+        try {
+            double x = Double.parseDouble(value.trim());
+            if (x >= min && x <= max) {
+                return x;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the message below
+        }
+        throw new ConfigException(option.flag(), value, "a number from " + min + " to " + max);
     }
 
     private static String name(Option option, String value) {

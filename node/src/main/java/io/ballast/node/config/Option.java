@@ -21,7 +21,9 @@ public enum Option {
     WEIGHT("weight", "N", "this node's weight for weighted strategies, 1 to 1000", "1"),
     SECRET("secret", "TEXT|file:PATH", "cluster secret (16+ characters): signs hop tokens", "none"),
     UPSTREAM("upstream", "URL", "serve by proxying to this local app (http://host:port) instead of the demo app",
-            "none");
+            "none"),
+    WORK_FACTOR("work-factor", "F", "demo app: /work?ms=N holds its slot for F times N ms (a slow node), 0.1 to 100",
+            "1");
 
     private final String flag;
     private final String placeholder;

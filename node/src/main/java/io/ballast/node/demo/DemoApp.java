@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code GET /hello}: a greeting naming the node.</li>
  *   <li>{@code GET /work?ms=N}: holds one of the node's capacity slots for N ms (0 to 60000) without holding a
- *       thread: an I/O-bound request, like one waiting on a database.</li>
+ *       thread: an I/O-bound request, like one waiting on a database. A slow node ({@code --work-factor F}) holds
+ *       it F times as long.</li>
  *   <li>{@code GET /cpu?n=N}: hashes N times (1 to 10000000) on a worker thread: a CPU-bound request.</li>
  * </ul>
  */
@@ -32,10 +33,16 @@ public final class DemoApp implements HttpHandler {
     static final int MAX_CPU_ROUNDS = 10_000_000;
 
     private final String nodeName;
+    private final double workFactor;
     private final RoutingHandler routes;
 
-    public DemoApp(String nodeName) {
+    /**
+     * @param workFactor how many times longer than asked {@code /work} holds its slot: 1 normally, more to play a
+     *                   slow node
+     */
+    public DemoApp(String nodeName, double workFactor) {
         this.nodeName = nodeName;
+        this.workFactor = workFactor;
         this.routes = new RoutingHandler()
                 .get("/hello", this::hello)
                 .get("/work", this::work)
@@ -61,9 +68,10 @@ public final class DemoApp implements HttpHandler {
         if (ms == null) {
             return;
         }
+        long heldMicros = Math.round(ms * 1000 * workFactor);
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> exchange.getIoThread().executeAfter(() ->
                 Responses.json(exchange, StatusCodes.OK, Map.of("node", nodeName, "ms", ms)),
-                ms, TimeUnit.MILLISECONDS));
+                heldMicros, TimeUnit.MICROSECONDS));
     }
 
     private void cpu(HttpServerExchange exchange) {
