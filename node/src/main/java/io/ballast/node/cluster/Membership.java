@@ -62,6 +62,9 @@ public final class Membership implements AutoCloseable {
     static final String SHARED_CACHE = "ballast.shared";
     private static final String HOP_KEY = "hop-key";
 
+    /** How long a node waits for its name to be free before it gives up with exit status 2. */
+    static final long NAME_TAKEN_WAIT_MS = 15_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
 
     private final NodeConfig config;
@@ -119,13 +122,9 @@ public final class Membership implements AutoCloseable {
         }
     }
 
-    private void start() {
+    private void start() throws InterruptedException {
+        awaitUniqueName();
         View view = channel.getView();
-        long sameName = view.getMembers().stream().filter(a -> config.name().equals(nameOf(a))).count();
-        if (sameName > 1) {
-            throw new ConfigException("--name", config.name(), "a name that no other member of cluster '"
-                    + config.cluster() + "' uses (members: " + names(view) + ")");
-        }
         reports.addListener(new ReportListener());
         reports.forEach((name, json) -> board.update(Json.read(json, LoadReport.class)));
         manager.addListener(new ViewListener());
@@ -155,6 +154,28 @@ public final class Membership implements AutoCloseable {
             hopKey = key;
         }
         return current;
+    }
+
+    /**
+     * Waits while another member of the view has this node's name: a process of this node that was just killed
+     * stays in the view until failure detection removes it, a few seconds at most.
+     *
+     * @throws ConfigException when the name is still taken after {@link #NAME_TAKEN_WAIT_MS}
+     */
+    private void awaitUniqueName() throws InterruptedException {
+        long deadline = System.nanoTime() + NAME_TAKEN_WAIT_MS * 1_000_000;
+        while (true) {
+            View view = channel.getView();
+            long sameName = view.getMembers().stream().filter(a -> config.name().equals(nameOf(a))).count();
+            if (sameName <= 1) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new ConfigException("--name", config.name(), "a name that no other member of cluster '"
+                        + config.cluster() + "' uses (members: " + names(view) + ")");
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** Tells every member this node's latest report, without waiting for them. */
