@@ -8,10 +8,11 @@ import java.util.List;
  * Decides where a request is served: here, or at one peer. Pure: it sees only candidates, never HTTP or the cluster.
  *
  * <p>{@link Balance#ADAPTIVE}: a node serves its own requests unless it is busy (load at least {@value #BUSY}) and the
- * peer the strategy picks is less loaded by more than chance explains: by more than {@value #MIN_MARGIN}, or twice
- * the standard deviation of the difference of the two loads if requests arrived at random, whichever is larger. So
- * under even load nobody forwards, and a node that gets more than its share hands the surplus to peers until their
- * loads are level within that margin.
+ * peer the strategy picks is less loaded by more than chance explains: by twice the standard deviation of the
+ * difference of the two loads if requests arrived at random, but at least {@value #MIN_MARGIN} and at most
+ * {@value #MAX_MARGIN}. So under even load nobody forwards, and a node that gets more than its share hands the
+ * surplus to peers until their loads are level within that margin. The cap keeps small nodes, whose counts are
+ * noisy, from running full while their peers idle.
  *
  * <p>{@link Balance#ALWAYS}: the strategy places every request among all candidates, this node included.
  * {@link Balance#OFF}: always here.
@@ -23,6 +24,9 @@ public final class Router {
 
     /** The smallest difference in load that makes a forward worth its hop. */
     public static final double MIN_MARGIN = 0.1;
+
+    /** The largest margin, whatever the noise: a node this much busier than a peer always hands work on. */
+    public static final double MAX_MARGIN = 0.2;
 
     private static final Comparator<Candidate> BY_NAME = Comparator.comparing(Candidate::name);
 
@@ -73,7 +77,7 @@ public final class Router {
      */
     static double margin(Candidate a, Candidate b) {
         double variance = a.inFlight() / square(a.capacity()) + b.inFlight() / square(b.capacity());
-        return Math.max(MIN_MARGIN, 2 * Math.sqrt(variance));
+        return Math.min(MAX_MARGIN, Math.max(MIN_MARGIN, 2 * Math.sqrt(variance)));
     }
 
     private static double square(int x) {
