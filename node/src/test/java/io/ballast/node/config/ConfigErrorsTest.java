@@ -1,0 +1,131 @@
+package io.ballast.node.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every bad value stops the node with one line naming the option, the value and what was expected. */
+class ConfigErrorsTest {
+
+    /** The message for {@code args}, after a {@code --bind 127.0.0.1} so only the bad value can fail. */
+    static String refusal(String... args) {
+        List<String> all = new ArrayList<>(List.of("--bind", "127.0.0.1"));
+        all.addAll(List.of(args));
+        String message = assertThrows(ConfigException.class,
+                () -> ConfigParser.parse(all.toArray(String[]::new), Map.of())).getMessage();
+        assertFalse(message.contains("\n"), "one line: " + message);
+        return message;
+    }
+
+    /** Checks the message names {@code option} and {@code value} and says what was expected. */
+    static void assertRefused(String option, String value, String expected, String... args) {
+        String message = refusal(args);
+        assertTrue(message.startsWith(option + ": '" + value + "' (expected: "), message);
+        assertTrue(message.contains(expected), message + " should say " + expected);
+    }
+
+    @Test
+    void httpPortMustBeAPort() {
+        assertEquals("--http-port: '0' (expected: a port from 1 to 65535)", refusal("--http-port", "0"));
+        assertRefused("--http-port", "70000", "a port from 1 to 65535", "--http-port", "70000");
+        assertRefused("--http-port", "abc", "a port from 1 to 65535", "--http-port=abc");
+    }
+
+    @Test
+    void clusterPortLeavesRoomForFailureDetection() {
+        assertRefused("--cluster-port", "65433", "a port from 1 to 65432", "--cluster-port", "65433");
+    }
+
+    @Test
+    void environmentValuesAreCheckedLikeFlags() {
+        String message = assertThrows(ConfigException.class, () -> ConfigParser.parse(
+                new String[] {"--bind", "127.0.0.1"}, Map.of("BALLAST_CAPACITY", "lots"))).getMessage();
+        assertTrue(message.contains("'lots'") && message.contains("capacity"), message);
+    }
+
+    @Test
+    void unknownFlagIsNamedWithTheKnownOnes() {
+        String message = refusal("--colour", "red");
+        assertTrue(message.startsWith("unknown option '--colour' (expected one of: --name, --bind, --http-port"),
+                message);
+        assertTrue(refusal("demo").startsWith("unknown option 'demo'"));
+    }
+
+    @Test
+    void flagAtTheEndWithoutValueIsRefused() {
+        assertEquals("--capacity: missing value (expected: N)", refusal("--capacity"));
+    }
+
+    @Test
+    void discoveryMustBeMulticastStaticOrDns() {
+        assertRefused("--discovery", "bogus", "multicast, static:host[:port],... or dns:name[@server[:port]]",
+                "--discovery", "bogus");
+        assertRefused("--discovery", "static:", "none empty", "--discovery", "static:");
+        assertRefused("--discovery", "static:a,,b", "none empty", "--discovery", "static:a,,b");
+        assertRefused("--discovery", "static:host:99999", "a port from 1 to 65535 after 'host:'",
+                "--discovery", "static:host:99999");
+        assertRefused("--discovery", "dns:", "a DNS name after dns:", "--discovery", "dns:");
+    }
+
+    @Test
+    void nameIsShortLettersDigitsDotsAndDashes() {
+        String expected = "1 to 64 letters, digits, '.', '_' or '-'";
+        assertRefused("--name", "my node", expected, "--name", "my node");
+        String tooLong = "n".repeat(65);
+        assertRefused("--name", tooLong, expected, "--name", tooLong);
+        assertRefused("--cluster", "-dash-first", expected, "--cluster", "-dash-first");
+    }
+
+    @Test
+    void numbersAndModesOutOfRangeAreRefused() {
+        assertRefused("--capacity", "0", "a whole number from 1 to 100000", "--capacity", "0");
+        assertRefused("--weight", "0", "a whole number from 1 to 1000", "--weight", "0");
+        assertRefused("--balance", "sometimes", "adaptive, always or off", "--balance", "sometimes");
+        assertRefused("--strategy", "fastest",
+                "least-loaded, round-robin, random, weighted-round-robin or least-connections",
+                "--strategy", "fastest");
+    }
+
+    @Test
+    void shortSecretIsRefusedWithoutShowingIt() {
+        assertEquals("--secret: a secret of 5 characters (expected: at least 16)", refusal("--secret", "short"));
+        assertFalse(refusal("--secret=hunter2").contains("hunter2"));
+    }
+
+    @Test
+    void shortSecretInAFileIsRefusedWithoutShowingIt(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("secret"), "tiny-secret\n");
+        String message = refusal("--secret", "file:" + file);
+        assertTrue(message.startsWith("--secret: a secret of 11 characters"), message);
+        assertFalse(message.contains("tiny-secret"), message);
+    }
+
+    @Test
+    void unreadableSecretFileIsNamed() {
+        assertRefused("--secret", "file:/nonexistent", "/nonexistent cannot be read", "--secret", "file:/nonexistent");
+    }
+
+    @Test
+    void upstreamMustBeAnHttpUrlWithoutPath() {
+        String expected = "an http URL of a local application";
+        assertRefused("--upstream", "ftp://x", expected, "--upstream", "ftp://x");
+        assertRefused("--upstream", "http://h:1/path", expected, "--upstream", "http://h:1/path");
+        assertRefused("--upstream", "http://h:1/?q=1", expected, "--upstream", "http://h:1/?q=1");
+    }
+
+    @Test
+    void bindMustBeOneAddressOfThisMachine() {
+        assertRefused("--bind", "8.8.8.8", "an address of one of this machine's interfaces", "--bind", "8.8.8.8");
+        assertRefused("--bind", "0.0.0.0", "not the wildcard", "--bind", "0.0.0.0");
+    }
+}

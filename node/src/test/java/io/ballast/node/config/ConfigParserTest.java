@@ -1,0 +1,133 @@
+package io.ballast.node.config;
+
+import io.ballast.node.routing.Balance;
+import io.ballast.node.routing.StrategyName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Command lines and environments that start a node. */
+class ConfigParserTest {
+
+    static NodeConfig run(Map<String, String> env, String... args) {
+        return assertInstanceOf(ConfigParser.Run.class, ConfigParser.parse(args, env)).config();
+    }
+
+    static NodeConfig run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        NodeConfig config = run("--bind", "127.0.0.1");
+        assertEquals(8080, config.httpPort());
+        assertEquals("http://127.0.0.1:8080", config.url());
+        assertEquals("ballast", config.cluster());
+        assertEquals(new Discovery.Multicast(), config.discovery());
+        assertEquals(7800, config.clusterPort());
+        assertEquals(64, config.capacity());
+        assertEquals(Balance.ADAPTIVE, config.balance());
+        assertEquals(StrategyName.LEAST_LOADED, config.strategy());
+        assertEquals(1, config.weight());
+        assertEquals(Optional.empty(), config.secret());
+        assertEquals(Optional.empty(), config.upstream());
+        assertEquals(1.0, config.workFactor());
+        assertTrue(config.name().matches("[A-Za-z0-9][A-Za-z0-9._-]*-8080"), config.name());
+    }
+
+    @Test
+    void flagsTakeTheirValueAfterASpaceOrAnEqualsSign() {
+        NodeConfig spaced = run("--bind", "127.0.0.1", "--name", "n1", "--http-port", "9001", "--cluster", "c-1",
+                "--cluster-port", "7900", "--capacity", "8", "--balance", "always", "--strategy", "round-robin",
+                "--weight", "3", "--discovery", "static:127.0.0.2");
+        NodeConfig joined = run("--bind=127.0.0.1", "--name=n1", "--http-port=9001", "--cluster=c-1",
+                "--cluster-port=7900", "--capacity=8", "--balance=always", "--strategy=round-robin", "--weight=3",
+                "--discovery=static:127.0.0.2");
+        assertEquals(spaced, joined);
+        assertEquals("n1", joined.name());
+        assertEquals("http://127.0.0.1:9001", joined.url());
+        assertEquals("c-1", joined.cluster());
+        assertEquals(7900, joined.clusterPort());
+        assertEquals(8, joined.capacity());
+        assertEquals(Balance.ALWAYS, joined.balance());
+        assertEquals(StrategyName.ROUND_ROBIN, joined.strategy());
+        assertEquals(3, joined.weight());
+    }
+
+    @Test
+    void environmentSetsOptionsAndAFlagWins() {
+        Map<String, String> env = Map.of("BALLAST_HTTP_PORT", "9001", "BALLAST_CAPACITY", "8",
+                "BALLAST_STRATEGY", "random", "BALLAST_BIND", "127.0.0.1", "BALLAST_NAME", "from-env");
+        NodeConfig fromEnv = run(env);
+        assertEquals(9001, fromEnv.httpPort());
+        assertEquals(8, fromEnv.capacity());
+        assertEquals(StrategyName.RANDOM, fromEnv.strategy());
+        assertEquals("from-env", fromEnv.name());
+        NodeConfig flagged = run(env, "--http-port", "9002", "--name=from-flag");
+        assertEquals(9002, flagged.httpPort());
+        assertEquals("from-flag", flagged.name());
+        assertEquals(8, flagged.capacity());
+    }
+
+    @Test
+    void emptyEnvironmentVariableLeavesTheDefault() {
+        assertEquals(8080, run(Map.of("BALLAST_HTTP_PORT", ""), "--bind", "127.0.0.1").httpPort());
+    }
+
+    @Test
+    void helpAsksForUsageWhereverItStands() {
+        assertInstanceOf(ConfigParser.Help.class, ConfigParser.parse(new String[] {"--help"}, Map.of()));
+        assertInstanceOf(ConfigParser.Help.class, ConfigParser.parse(new String[] {"-h"}, Map.of()));
+        assertInstanceOf(ConfigParser.Help.class,
+                ConfigParser.parse(new String[] {"--capacity", "8", "--help"}, Map.of()));
+    }
+
+    @Test
+    void usageListsEveryFlagWithItsEnvironmentVariable() {
+        String usage = ConfigParser.usage();
+        for (Option option : Option.values()) {
+            assertTrue(usage.contains(option.flag() + " " + option.placeholder()), option.flag());
+            assertTrue(usage.contains(option.environmentVariable()), option.environmentVariable());
+        }
+    }
+
+    @Test
+    void secretIsTakenLiterallyOrFromAFileWithoutSurroundingSpace(@TempDir Path dir) throws Exception {
+        assertEquals(Optional.of("sixteen-chars-ok"),
+                run("--bind", "127.0.0.1", "--secret", "sixteen-chars-ok").secret());
+        Path file = Files.writeString(dir.resolve("secret"), "  a-secret-read-from-a-file\n");
+        assertEquals(Optional.of("a-secret-read-from-a-file"),
+                run("--bind", "127.0.0.1", "--secret", "file:" + file).secret());
+    }
+
+    @Test
+    void upstreamIsNormalisedToSchemeHostAndPort() {
+        assertEquals(Optional.of(URI.create("http://127.0.0.1:9000")),
+                run("--bind", "127.0.0.1", "--upstream", "http://127.0.0.1:9000/").upstream());
+        assertEquals(Optional.of(URI.create("http://localhost:80")),
+                run("--bind", "127.0.0.1", "--upstream", "http://localhost").upstream());
+    }
+
+    @Test
+    void nameMayBeSixtyFourCharacters() {
+        String longest = "n" + "x".repeat(63);
+        assertEquals(longest, run("--bind", "127.0.0.1", "--name", longest).name());
+    }
+
+    @Test
+    void toStringNeverShowsTheSecret() {
+        NodeConfig config = run("--bind", "127.0.0.1", "--secret", "do-not-print-this-one");
+        assertTrue(config.toString().contains("secret=(set)"), config.toString());
+        assertFalse(config.toString().contains("do-not-print-this-one"), config.toString());
+    }
+}
