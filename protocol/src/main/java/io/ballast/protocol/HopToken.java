@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The token a node attaches ({@value BallastHeaders#HOP}) to a request it forwards, so that the receiving peer
@@ -27,6 +28,8 @@ public final class HopToken {
     private static final String VERSION = "v1";
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+    /** A timestamp as {@link Long#toString} writes it: one spelling only, so no altered text verifies. */
+    private static final Pattern CANONICAL_MS = Pattern.compile("0|[1-9][0-9]{0,18}");
 
     /** What a valid token says. */
     public record Claims(String sender, String target, long timestampMs, String nonce) {
@@ -64,23 +67,23 @@ public final class HopToken {
             return Optional.empty();
         }
         String[] parts = token.split("\\.", -1);
-        if (parts.length != 6 || !parts[0].equals(VERSION) || parts[4].isEmpty() || parts[4].length() > 64) {
+        if (parts.length != 6 || !parts[0].equals(VERSION) || parts[4].isEmpty() || parts[4].length() > 64
+                || !CANONICAL_MS.matcher(parts[3]).matches()) {
             return Optional.empty();
         }
         long timestamp;
         String sender;
         String target;
-        byte[] given;
         try {
             timestamp = Long.parseLong(parts[3]);
             sender = new String(B64D.decode(parts[1]), StandardCharsets.UTF_8);
             target = new String(B64D.decode(parts[2]), StandardCharsets.UTF_8);
-            given = B64D.decode(parts[5]);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        byte[] expected = mac(parts[1], parts[2], method, requestTarget, timestamp, parts[4]);
-        if (!MessageDigest.isEqual(expected, given) || !target.equals(self)
+        byte[] expected = B64.encodeToString(mac(parts[1], parts[2], method, requestTarget, timestamp, parts[4]))
+                .getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, parts[5].getBytes(StandardCharsets.US_ASCII)) || !target.equals(self)
                 || Math.abs(nowMs - timestamp) > VALIDITY_MS) {
             return Optional.empty();
         }

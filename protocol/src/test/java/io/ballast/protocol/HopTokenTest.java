@@ -69,6 +69,14 @@ class HopTokenTest {
     }
 
     @Test
+    void anotherSpellingOfTheSameFieldsIsRefused() {
+        assertEquals(Optional.empty(), atB(withField(3, "0" + NOW)), "leading zero");
+        assertEquals(Optional.empty(), atB(withField(3, "+" + NOW)), "plus sign");
+        String mac = token.substring(token.lastIndexOf('.') + 1);
+        assertEquals(Optional.empty(), atB(withField(5, mac + "=")), "padded MAC");
+    }
+
+    @Test
     void tokenMadeWithAnotherKeyIsRefused() {
         HopToken other = new HopToken("fedcba9876543210-other-key".getBytes(StandardCharsets.UTF_8));
         assertEquals(Optional.empty(), other.verify(token, "node-b", "GET", "/work?ms=5", NOW));

@@ -75,6 +75,10 @@ public sealed interface Discovery {
                 throw new ConfigException(option, spec, "a DNS name after dns:, as in dns:ballast.example.com");
             }
             if (server != null) {
+                if (server.isEmpty()) {
+                    throw new ConfigException(option, spec, "a DNS server after '@', as in dns:" + name
+                            + "@10.0.0.2:53");
+                }
                 hostPort(option, spec, server);
             }
             return new Dns(name, server);

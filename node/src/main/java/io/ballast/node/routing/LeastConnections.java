@@ -17,14 +17,30 @@ public final class LeastConnections implements Strategy {
         if (n == 0) {
             return null;
         }
-        int start = (int) Math.floorMod(tieBreak.getAndIncrement(), (long) n);
         Candidate best = null;
-        for (int k = 0; k < n; k++) {
-            Candidate candidate = candidates.get((start + k) % n);
-            if (best == null || (long) candidate.inFlight() * best.weight() < (long) best.inFlight() * candidate.weight()) {
+        int ties = 0;
+        for (Candidate candidate : candidates) {
+            long order = best == null ? -1 : compare(candidate, best);
+            if (order < 0) {
                 best = candidate;
+                ties = 1;
+            } else if (order == 0) {
+                ties++;
+            }
+        }
+        if (ties > 1) {
+            int chosen = (int) Math.floorMod(tieBreak.getAndIncrement(), (long) ties);
+            for (Candidate candidate : candidates) {
+                if (compare(candidate, best) == 0 && chosen-- == 0) {
+                    return candidate;
+                }
             }
         }
         return best;
+    }
+
+    /** Negative when {@code a} has fewer requests in flight per unit of weight than {@code b}. */
+    private static long compare(Candidate a, Candidate b) {
+        return (long) a.inFlight() * b.weight() - (long) b.inFlight() * a.weight();
     }
 }

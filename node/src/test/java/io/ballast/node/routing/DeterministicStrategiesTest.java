@@ -71,6 +71,16 @@ class DeterministicStrategiesTest {
     }
 
     @Test
+    void leastConnectionsSharesATieEvenlyWhateverStandsBeforeIt() {
+        Strategy strategy = new LeastConnections();
+        List<Candidate> candidates = List.of(new Candidate("a", 1, 10, 1, false), new Candidate("b", 0, 10, 1, false),
+                new Candidate("c", 0, 10, 1, false));
+        List<String> picks = picks(strategy, candidates, 3000);
+        assertEquals(1500, picks.stream().filter("b"::equals).count());
+        assertEquals(1500, picks.stream().filter("c"::equals).count());
+    }
+
+    @Test
     void leastConnectionsSpreadsAnIdleClusterInTurn() {
         List<Candidate> idle = List.of(node("a", 0, 1), node("b", 0, 1), node("c", 0, 1));
         assertEquals(List.of("a", "b", "c", "a", "b", "c"), picks(new LeastConnections(), idle, 6));
