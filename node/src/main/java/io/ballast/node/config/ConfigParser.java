@@ -16,8 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -47,10 +49,12 @@ public final class ConfigParser {
      */
     public static Parsed parse(String[] args, Map<String, String> environment) {
         EnumMap<Option, String> values = new EnumMap<>(Option.class);
+        Set<Option> fromEnvironment = EnumSet.noneOf(Option.class);
         for (Option option : Option.values()) {
-            String fromEnvironment = environment.get(option.environmentVariable());
-            if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
-                values.put(option, fromEnvironment);
+            String value = environment.get(option.environmentVariable());
+            if (value != null && !value.isEmpty()) {
+                values.put(option, value);
+                fromEnvironment.add(option);
             }
         }
         for (int i = 0; i < args.length; i++) {
@@ -76,8 +80,25 @@ public final class ConfigParser {
                 value = args[++i];
             }
             values.put(option, value);
+            fromEnvironment.remove(option);
         }
-        return new Run(validate(values));
+        try {
+            return new Run(validate(values));
+        } catch (ConfigException e) {
+            throw namingTheEnvironment(e, fromEnvironment);
+        }
+    }
+
+    /** A bad value that came from the environment is reported under its variable's name too. */
+    private static ConfigException namingTheEnvironment(ConfigException e, Set<Option> fromEnvironment) {
+        for (Option option : fromEnvironment) {
+            String prefix = option.flag() + ":";
+            if (e.getMessage().startsWith(prefix)) {
+                return new ConfigException(option.flag() + " (from " + option.environmentVariable() + "):"
+                        + e.getMessage().substring(prefix.length()));
+            }
+        }
+        return e;
     }
 
     /** Every check in one place; the result is sealed. */
