@@ -1,0 +1,35 @@
+package io.ballast.bench.process;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How to launch a Ballast node: the runnable node jar and the JVM options every node gets.
+ *
+ * @param jar        {@code node/target/ballast-node.jar}
+ * @param jvmOptions e.g. {@code -Xmx256m}
+ */
+public record NodeJar(Path jar, List<String> jvmOptions) {
+
+    public NodeJar {
+        jar = jar.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("node jar " + jar + " does not exist: build it with "
+                    + "'mvn -q -DskipTests package' (or name it with --node-jar)");
+        }
+        jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /** {@code java <jvmOptions> -jar <jar> <args>}, with the java that runs the bench. */
+    List<String> command(List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(args);
+        return command;
+    }
+}
