@@ -1,0 +1,195 @@
+package io.ballast.bench;
+
+import io.ballast.bench.load.Measurement;
+import io.ballast.bench.report.Format;
+import io.ballast.bench.report.Verdict;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** The project's goals for Ballast, judged on a run's rows. */
+public final class Goals {
+
+    /** The node that the slow-node scenario starts with {@code --work-factor 3}. */
+    static final String SLOW_NODE = "node3";
+
+    private Goals() {
+    }
+
+    /** Every goal, in the order of the scenarios, each MET, NOT MET or NOT EVALUATED. */
+    public static List<Goal> evaluate(Results results) {
+        List<Goal> goals = new ArrayList<>();
+        goals.add(skewAgainstNginx(results));
+        goals.add(skewAgainstDns(results));
+        goals.add(evenForwardedShare(results));
+        goals.add(evenAgainstDns(results));
+        goals.add(slowNodeShare(results));
+        goals.add(killedNodeSurvivors(results));
+        goals.add(forwardCost(results, 50, 200, "p50"));
+        goals.add(forwardCost(results, 99, 1_000, "p99"));
+        goals.add(chainThroughput(results));
+        return goals;
+    }
+
+    /** The goals of one scenario. */
+    public static List<Goal> of(Scenario scenario, List<Goal> goals) {
+        return goals.stream().filter(goal -> goal.scenario() == scenario).toList();
+    }
+
+    private static Goal skewAgainstNginx(Results results) {
+        String statement = "at 70% of capacity, Ballast p99 <= nginx least_conn's p99";
+        Row ballast = results.row(Scenario.SKEW, Configuration.BALLAST);
+        Row nginx = results.row(Scenario.SKEW, Configuration.NGINX);
+        return p99Ratio(Scenario.SKEW, statement, ballast, "nginx", nginx, 1.0);
+    }
+
+    private static Goal skewAgainstDns(Results results) {
+        String statement = "at 70% of capacity, Ballast p99 <= 0.2x DNS alone's";
+        Row ballast = results.row(Scenario.SKEW, Configuration.BALLAST);
+        Row dns = results.row(Scenario.SKEW, Configuration.DNS_ALONE);
+        return p99Ratio(Scenario.SKEW, statement, ballast, "DNS alone", dns, 0.2);
+    }
+
+    private static Goal evenAgainstDns(Results results) {
+        String statement = "p99 <= 1.1x DNS alone's";
+        Row ballast = results.row(Scenario.EVEN, Configuration.BALLAST);
+        Row dns = results.row(Scenario.EVEN, Configuration.DNS_ALONE);
+        return p99Ratio(Scenario.EVEN, statement, ballast, "DNS alone", dns, 1.1);
+    }
+
+    private static Goal p99Ratio(Scenario scenario, String statement, Row ballast, String otherName, Row other,
+                                 double limit) {
+        Optional<String> missing = missing(ballast, other);
+        if (missing.isPresent()) {
+            return notEvaluated(scenario, statement, missing.get());
+        }
+        double mine = ballast.percentileMicros(99);
+        double theirs = other.percentileMicros(99);
+        double ratio = mine / theirs;
+        return new Goal(scenario, statement,
+                "Ballast " + Format.latency(mine) + " vs " + otherName + " " + Format.latency(theirs),
+                Format.ratio(ratio) + " (goal <= " + Format.ratio(limit) + ")", Verdict.of(ratio <= limit),
+                errorNote(List.of(ballast, other)));
+    }
+
+    private static Goal evenForwardedShare(Results results) {
+        String statement = "forwarded share <= 2%";
+        Row ballast = results.row(Scenario.EVEN, Configuration.BALLAST);
+        Optional<String> missing = missing(ballast);
+        if (missing.isPresent()) {
+            return notEvaluated(Scenario.EVEN, statement, missing.get());
+        }
+        double share = ballast.measurement().orElseThrow().forwardedShare();
+        return new Goal(Scenario.EVEN, statement, "Ballast forwarded " + Format.percent(share),
+                Format.ratio(share / 0.02) + " of the limit (goal <= 1.00x)", Verdict.of(share <= 0.02), "");
+    }
+
+    private static Goal slowNodeShare(Results results) {
+        String statement = "the slow node's share <= the share nginx least_conn gives it";
+        Row ballast = results.row(Scenario.SLOW, Configuration.BALLAST);
+        Row nginx = results.row(Scenario.SLOW, Configuration.NGINX);
+        Optional<String> missing = missing(ballast, nginx);
+        if (missing.isPresent()) {
+            return notEvaluated(Scenario.SLOW, statement, missing.get());
+        }
+        double mine = ballast.measurement().orElseThrow().share(SLOW_NODE);
+        double theirs = nginx.measurement().orElseThrow().share(SLOW_NODE);
+        double ratio = mine / theirs;
+        return new Goal(Scenario.SLOW, statement,
+                SLOW_NODE + " served " + Format.percent(mine) + " with Ballast vs " + Format.percent(theirs)
+                        + " with nginx",
+                Format.ratio(ratio) + " (goal <= 1.00x)", Verdict.of(mine <= theirs),
+                errorNote(List.of(ballast, nginx)));
+    }
+
+    private static Goal killedNodeSurvivors(Results results) {
+        String statement = "0 errors at the surviving nodes";
+        Row ballast = results.row(Scenario.KILL, Configuration.BALLAST);
+        Optional<String> missing = missing(ballast);
+        if (missing.isPresent()) {
+            return notEvaluated(Scenario.KILL, statement, missing.get());
+        }
+        Measurement measurement = ballast.measurement().orElseThrow();
+        long errors = ballast.errorsAtSurvivors();
+        long sentToSurvivors = measurement.sent().entrySet().stream()
+                .filter(entry -> !ballast.dead().contains(entry.getKey()))
+                .mapToLong(Map.Entry::getValue).sum();
+        long dnsPart = ballast.dead().stream().mapToLong(measurement::errorsAt).sum();
+        return new Goal(Scenario.KILL, statement,
+                Format.count(errors) + " errors of " + Format.count(sentToSurvivors)
+                        + " requests sent to the survivors",
+                errors == 0 ? "0 (goal 0)" : Format.count(errors) + " (goal 0)", Verdict.of(errors == 0),
+                "DNS's part, requests sent to the killed " + String.join(", ", ballast.dead()) + ": "
+                        + Format.count(dnsPart) + " errors");
+    }
+
+    private static Goal forwardCost(Results results, double percentile, double limitMicros, String name) {
+        String statement = "one forward adds <= " + Format.latency(limitMicros) + " at " + name;
+        Row local = results.row(Scenario.FORWARD, Configuration.SERVED_LOCALLY);
+        Row forwarded = results.row(Scenario.FORWARD, Configuration.FORWARDED);
+        Optional<String> missing = missing(local, forwarded);
+        if (missing.isEmpty() && (local.okCount() == 0 || forwarded.okCount() == 0)) {
+            missing = Optional.of("no " + (local.okCount() == 0 ? "locally served" : "forwarded") + " responses");
+        }
+        if (missing.isPresent()) {
+            return notEvaluated(Scenario.FORWARD, statement, missing.get());
+        }
+        double added = forwarded.percentileMicros(percentile) - local.percentileMicros(percentile);
+        return new Goal(Scenario.FORWARD, statement,
+                "forwarded " + Format.latency(forwarded.percentileMicros(percentile)) + " vs local "
+                        + Format.latency(local.percentileMicros(percentile)) + ": " + Format.delta(added),
+                Format.ratio(Math.max(0, added) / limitMicros) + " of the limit (goal <= 1.00x)",
+                Verdict.of(added <= limitMicros), errorNote(List.of(local)));
+    }
+
+    private static Goal chainThroughput(Results results) {
+        String statement = "full-chain /hello throughput >= 0.85x the bare server's";
+        Row chain = results.row(Scenario.THROUGHPUT, Configuration.FULL_CHAIN);
+        Row bare = results.row(Scenario.THROUGHPUT, Configuration.BARE);
+        Optional<String> missing = missing(chain, bare);
+        if (missing.isPresent()) {
+            return notEvaluated(Scenario.THROUGHPUT, statement, missing.get());
+        }
+        double mine = chain.measurement().orElseThrow().okRate();
+        double theirs = bare.measurement().orElseThrow().okRate();
+        double ratio = mine / theirs;
+        return new Goal(Scenario.THROUGHPUT, statement,
+                "Ballast " + Format.rate(mine) + " rps vs bare " + Format.rate(theirs) + " rps",
+                Format.ratio(ratio) + " (goal >= 0.85x)", Verdict.of(ratio >= 0.85),
+                errorNote(List.of(chain, bare)));
+    }
+
+    private static Goal notEvaluated(Scenario scenario, String statement, String why) {
+        return new Goal(scenario, statement, "–", "–", Verdict.NOT_EVALUATED, why);
+    }
+
+    /** Why a goal cannot be judged on these rows, or empty when every one has numbers. */
+    private static Optional<String> missing(Row... rows) {
+        for (Row row : rows) {
+            if (!row.hasNumbers()) {
+                return Optional.of(row.configuration().label() + " " + row.missing().orElse("has no numbers"));
+            }
+            if (row.okCount() == 0) {
+                return Optional.of(row.configuration().label() + " had no successful response");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Says which of the rows failed requests, since their latencies count answered requests only. */
+    private static String errorNote(List<Row> rows) {
+        String failed = rows.stream()
+                .filter(row -> row.measurement().map(Measurement::totalErrors).orElse(0L) > 0)
+                .map(row -> {
+                    Measurement m = row.measurement().orElseThrow();
+                    return row.configuration().label() + " failed " + Format.count(m.totalErrors()) + " of "
+                            + Format.count(m.totalSent()) + " requests ("
+                            + Format.percent(m.totalErrors() / (double) Math.max(1, m.totalSent())) + ")";
+                })
+                .collect(Collectors.joining("; "));
+        return failed.isEmpty() ? "" : failed + "; latencies count answered requests only";
+    }
+}

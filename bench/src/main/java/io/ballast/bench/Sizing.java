@@ -1,0 +1,89 @@
+package io.ballast.bench;
+
+import io.ballast.bench.report.Format;
+
+import java.util.List;
+
+/**
+ * How hard each scenario pushes, derived from the nodes' capacity and the /work time rather than from the CPU:
+ * {@code /work?ms=N} holds one of a node's {@code --capacity} slots for N ms without using a thread, so a node serves
+ * at most {@code capacity * 1000 / N} requests per second, however many cores the machine has.
+ */
+public record Sizing(BenchOptions options) {
+
+    static final int NODES = 3;
+    static final double EVEN_LOAD = 0.7;
+    static final double SKEW_LOAD = 0.7;
+    static final double SLOW_LOAD = 0.5;
+    static final double KILL_LOAD = 0.5;
+    static final List<Double> SKEW_WEIGHTS = List.of(0.8, 0.1, 0.1);
+    static final double SLOW_WORK_FACTOR = 3;
+
+    /** A node's capacity in requests per second. */
+    public double nodeRate() {
+        return options.nodeRate();
+    }
+
+    /** The three-node cluster's nominal capacity in requests per second. */
+    public double clusterRate() {
+        return NODES * nodeRate();
+    }
+
+    /** The share of the nominal capacity at which {@code scenario} runs. */
+    public static double load(Scenario scenario) {
+        return switch (scenario) {
+            case EVEN -> EVEN_LOAD;
+            case SKEW -> SKEW_LOAD;
+            case SLOW -> SLOW_LOAD;
+            case KILL -> KILL_LOAD;
+            default -> throw new IllegalArgumentException(scenario + " has no /work rate");
+        };
+    }
+
+    /** The arrival rate of {@code scenario}'s /work load, in requests per second. */
+    public double rate(Scenario scenario) {
+        return clusterRate() * load(scenario);
+    }
+
+    /** One paragraph: what {@code scenario} sends where, and how hard that is for the servers. */
+    public String setup(Scenario scenario) {
+        String work = "`" + options.workPath() + "`";
+        String nodes = NODES + " nodes with `--capacity " + options.capacity() + "`";
+        return switch (scenario) {
+            case EVEN -> work + " at " + Format.rate(rate(scenario)) + " rps (" + Format.percent(EVEN_LOAD)
+                    + " of the " + Format.rate(clusterRate()) + " rps the " + nodes + " can serve), DNS spreading "
+                    + "it evenly; nginx gets all of it.";
+            case SKEW -> work + " at " + Format.rate(rate(scenario)) + " rps (" + Format.percent(SKEW_LOAD)
+                    + " of " + Format.rate(clusterRate()) + " rps), DNS sending 80/10/10: node1 receives "
+                    + Format.rate(0.8 * rate(scenario)) + " rps, " + Format.percent(0.8 * rate(scenario) / nodeRate())
+                    + " of the " + Format.rate(nodeRate()) + " rps it can serve. nginx gets all of it (DNS points "
+                    + "at the balancer).";
+            case SLOW -> {
+                double slowRate = nodeRate() / SLOW_WORK_FACTOR;
+                yield "node3 started with `--work-factor " + Format.decimal(SLOW_WORK_FACTOR, 0) + "`: its "
+                        + work + " holds a slot " + Format.decimal(SLOW_WORK_FACTOR, 0) + "x as long, so it serves "
+                        + Format.rate(slowRate) + " rps instead of " + Format.rate(nodeRate()) + ". "
+                        + Format.rate(rate(scenario)) + " rps (" + Format.percent(SLOW_LOAD) + " of the nominal "
+                        + Format.rate(clusterRate()) + " rps; " + Format.percent(rate(scenario)
+                        / (2 * nodeRate() + slowRate)) + " of the " + Format.rate(2 * nodeRate() + slowRate)
+                        + " rps the cluster really has), DNS even: node3 receives " + Format.rate(rate(scenario) / 3)
+                        + " rps.";
+            }
+            case KILL -> work + " at " + Format.rate(rate(scenario)) + " rps (" + Format.percent(KILL_LOAD) + " of "
+                    + Format.rate(clusterRate()) + " rps), DNS even; node3 gets `kill -9` at half time. Errors are "
+                    + "counted by the address the request was sent to: those sent to node3 are DNS's part (no "
+                    + "client-side balancer can save them), those sent to node1 and node2 are the servers' part.";
+            case FORWARD -> "2 nodes with `--balance always --strategy round-robin` (every request placed in turn "
+                    + "on node1, node2, …), `/hello` at " + Format.rate(options.helloRate()) + " rps, all sent to "
+                    + "node1: about half is served by node1, half forwarded to node2. Latencies split by whether the "
+                    + "response carries `Via`.";
+            case THROUGHPUT -> "Closed loop: " + options.concurrency() + " clients sending `/hello` back to back "
+                    + "(the next request as soon as the last is answered) to one server for "
+                    + Format.decimal(options.measure().toMillis() / 1000.0, 1) + " s after a "
+                    + Format.decimal(options.warmup().toMillis() / 1000.0, 1) + " s warm-up: one Ballast node "
+                    + "(defaults, a cluster of one) with its whole chain, against the bare Undertow server (same "
+                    + "Undertow defaults and JVM options, no chain). Load generator and server share the machine's "
+                    + "cores, so the CPU cost per request is shown too.";
+        };
+    }
+}

@@ -1,0 +1,235 @@
+package io.ballast.bench.report;
+
+import io.ballast.bench.BenchOptions;
+import io.ballast.bench.Environment;
+import io.ballast.bench.Goal;
+import io.ballast.bench.Goals;
+import io.ballast.bench.Results;
+import io.ballast.bench.Row;
+import io.ballast.bench.Scenario;
+import io.ballast.bench.Sizing;
+import io.ballast.bench.load.CpuUse;
+import io.ballast.bench.load.Measurement;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** The report of one run as Markdown: the goals, how it was measured, then one table per scenario. */
+public final class MarkdownReport {
+
+    /** The percentiles every table and the chart show. */
+    public static final List<Double> PERCENTILES = List.of(50.0, 90.0, 99.0, 99.9);
+
+    private final BenchOptions options;
+    private final Sizing sizing;
+    private final Results results;
+    private final List<Goal> goals;
+    private final Environment environment;
+    private final Optional<String> loadAfter;
+    private final Duration took;
+    private final String chartFile;
+
+    /**
+     * @param loadAfter the 1-minute load average when the run ended
+     * @param took      how long the whole run took
+     * @param chartFile the chart's file name, next to the report
+     */
+    public MarkdownReport(BenchOptions options, Results results, List<Goal> goals, Environment environment,
+                          Optional<String> loadAfter, Duration took, String chartFile) {
+        this.options = options;
+        this.sizing = new Sizing(options);
+        this.results = results;
+        this.goals = List.copyOf(goals);
+        this.environment = environment;
+        this.loadAfter = loadAfter;
+        this.took = took;
+        this.chartFile = chartFile;
+    }
+
+    public String text() {
+        StringBuilder md = new StringBuilder();
+        md.append("# Ballast benchmark, ").append(options.date()).append("\n\n");
+        md.append("Ballast's self-balancing nodes against DNS alone (the same nodes with `--balance off`) and "
+                + "against nginx `least_conn` in front of those nodes, on one machine over loopback; and the price "
+                + "of a forward and of Ballast's handler chain. Goals are reported here, never asserted.\n\n");
+        md.append("Latency chart: [").append(chartFile).append("](").append(chartFile).append(")\n\n");
+        goalTable(md);
+        howMeasured(md);
+        for (Scenario scenario : Scenario.values()) {
+            scenario(md, scenario);
+        }
+        md.append("## Latency chart\n\n");
+        md.append("p50, p90, p99 and p99.9 of every row, log scale.\n\n");
+        md.append("![Latency percentiles per scenario and configuration](").append(chartFile).append(")\n");
+        return md.toString();
+    }
+
+    private void goalTable(StringBuilder md) {
+        md.append("## Goals\n\n");
+        md.append("| scenario | goal | measured | ratio | verdict |\n|---|---|---|---|---|\n");
+        for (Goal goal : goals) {
+            md.append("| ").append(goal.scenario().title()).append(" | ").append(cell(goal.statement()))
+                    .append(" | ").append(cell(goal.measured())).append(" | ").append(cell(goal.ratio()))
+                    .append(" | **").append(goal.verdict()).append("** |\n");
+        }
+        md.append("\n");
+        long met = goals.stream().filter(goal -> goal.verdict() == Verdict.MET).count();
+        md.append(met).append(" of ").append(goals.size()).append(" goals met.");
+        List<Goal> noted = goals.stream().filter(goal -> !goal.note().isEmpty()).toList();
+        if (!noted.isEmpty()) {
+            md.append(" Notes:\n\n");
+            for (Goal goal : noted) {
+                md.append("- ").append(goal.scenario().title()).append(", ").append(goal.statement()).append(": ")
+                        .append(goal.note()).append(".\n");
+            }
+        } else {
+            md.append("\n");
+        }
+        md.append("\n");
+    }
+
+    private void howMeasured(StringBuilder md) {
+        md.append("## How it was measured\n\n");
+        md.append("- **Machine**: ").append(environment.cores()).append(" cores (").append(environment.cpuModel())
+                .append("), ").append(environment.memory()).append(" memory, ").append(environment.os())
+                .append(". 1-minute load average ").append(environment.loadAverage().orElse("unknown"))
+                .append(" when the run started, ").append(loadAfter.orElse("unknown"))
+                .append(" when it ended (the load generator and every server share these cores).\n");
+        md.append("- **JVM**: ").append(environment.jvm()).append(" for the bench, the nodes and the bare server; "
+                + "nodes and bare server run with `").append(String.join(" ", options.jvmOptions())).append("`, "
+                + "each in its own process. nginx: ").append(environment.nginx().orElse("not used")).append(".\n");
+        md.append("- **Code**: ").append(environment.commit().map(c -> "commit " + c).orElse("unknown commit"))
+                .append("; the node jar as built from the working tree.\n");
+        md.append("- **Durations**: every row is ").append(seconds(options.warmup())).append(" of warm-up at the "
+                + "row's own load (answered, not counted), then ").append(seconds(options.measure()))
+                .append(" measured. The whole run took ").append(minutes(took)).append(", starting every cluster "
+                + "afresh (`--cluster bench-<random>`, each node on its own loopback address of a random "
+                + "127.x.y.0/24, free ports, `--discovery static:`)").append(options.overlapStarts()
+                ? "; `--quick`: each cluster was started while the one before was still being measured, which "
+                + "takes CPU from those measurements" : "; each cluster started only after the one before was "
+                + "stopped").append(".\n");
+        md.append("- **Sizing**: `/work?ms=").append(options.workMs()).append("` holds one of a node's `--capacity "
+                + options.capacity() + "` slots for ").append(options.workMs()).append(" ms without holding a "
+                + "thread, so a node serves at most ").append(Format.rate(sizing.nodeRate())).append(" rps and three "
+                + "nodes ").append(Format.rate(sizing.clusterRate())).append(" rps, whatever the CPU: I/O-bound by "
+                + "design, so that the 2-core machine is not the bottleneck (see the CPU column). Even load and "
+                + "skew run at 70% of that, the slow node and the killed node at 50%.\n");
+        md.append("- **Load generator**: open loop at a fixed arrival rate (request *i* is due at *start + i/rate* "
+                + "and sent then, answered or not), latency counted from when the request was due, so a server "
+                + "that stalls cannot hide its queue. Each request goes to a node drawn at random by the DNS "
+                + "weights. JDK `HttpClient`, HTTP/1.1 with keep-alive, asynchronous on 4 threads; timeout ")
+                .append(seconds(options.timeout())).append(". Latencies are HdrHistogram (µs, 3 significant "
+                + "digits) of successful (2xx) responses; non-2xx responses, connection failures and timeouts are "
+                + "errors, counted by the address the request was sent to. `X-Served-By` gives the share served "
+                + "per node; `Via` marks a forwarded response.\n");
+        md.append("- **nginx**: one worker, `upstream { least_conn; server …; keepalive 64; }`, "
+                + "`proxy_http_version 1.1`, `proxy_set_header Connection \"\"`, no access log, retries on the "
+                + "next server on connection errors (its default); in front of the same three nodes with "
+                + "`--balance off`, all load sent to it.\n");
+        md.append("- **CPU column**: cores kept busy on average during the window (CPU seconds per second) by the "
+                + "servers measured (nodes, nginx, bare server), by the bench itself, and by every other process "
+                + "on the machine (from /proc/stat), of ").append(environment.cores()).append(" cores. A row whose "
+                + "total is near ").append(environment.cores()).append(" ran on a saturated machine.\n\n");
+    }
+
+    private void scenario(StringBuilder md, Scenario scenario) {
+        md.append("## ").append(scenario.title()).append("\n\n");
+        md.append(sizing.setup(scenario)).append("\n\n");
+        md.append("| configuration | rate (rps): target / sent / ok | errors | p50 | p90 | p99 | p99.9 | max "
+                + "| served by | forwarded | CPU cores: servers / bench / others |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Row row : results.rows(scenario)) {
+            md.append(row(row));
+        }
+        md.append("\n");
+        if (scenario == Scenario.THROUGHPUT) {
+            md.append(cpuPerRequest()).append("\n\n");
+        }
+        for (Goal goal : Goals.of(scenario, goals)) {
+            md.append("- **").append(goal.verdict()).append("**: ").append(goal.statement()).append(" — ")
+                    .append(goal.measured()).append("; ratio ").append(goal.ratio());
+            if (!goal.note().isEmpty()) {
+                md.append(". ").append(goal.note());
+            }
+            md.append(".\n");
+        }
+        md.append("\n");
+    }
+
+    private String row(Row row) {
+        String label = row.configuration().label();
+        if (row.measurement().isEmpty()) {
+            return "| " + label + " | " + cell(row.missing().orElse("no numbers")) + " |  |  |  |  |  |  |  |  |  |\n";
+        }
+        Measurement m = row.measurement().get();
+        String rate = (Double.isNaN(row.targetRate()) ? "closed loop" : Format.rate(row.targetRate())) + " / "
+                + Format.rate(m.sentRate()) + " / " + Format.rate(row.okCount() / m.seconds());
+        StringBuilder line = new StringBuilder("| ").append(label).append(" | ").append(rate).append(" | ")
+                .append(cell(errors(row, m))).append(" | ");
+        for (double percentile : PERCENTILES) {
+            line.append(Format.latency(row.percentileMicros(percentile))).append(" | ");
+        }
+        line.append(Format.latency(row.latencies().map(h -> (double) h.getMaxValue()).orElse(Double.NaN)))
+                .append(" | ").append(servedBy(m)).append(" | ").append(Format.percent(m.forwardedShare()))
+                .append(" | ").append(cpu(row.cpu())).append(" |\n");
+        return line.toString();
+    }
+
+    /** {@code 0}, or the total and where: {@code 1,234 — node1: 1,200 HTTP 503; node3 (killed): 34 refused}. */
+    private static String errors(Row row, Measurement m) {
+        if (m.totalErrors() == 0) {
+            return "0";
+        }
+        String where = new TreeSet<>(m.errors().keySet()).stream()
+                .map(target -> target + (row.dead().contains(target) ? " (killed)" : "") + ": "
+                        + m.errors().get(target).entrySet().stream()
+                        .map(entry -> Format.count(entry.getValue()) + " " + entry.getKey())
+                        .collect(Collectors.joining(", ")))
+                .collect(Collectors.joining("; "));
+        return Format.count(m.totalErrors()) + " (" + Format.percent(m.totalErrors() / (double) m.totalSent())
+                + ") — " + where;
+    }
+
+    private static String servedBy(Measurement m) {
+        return new TreeSet<>(m.servedBy().keySet()).stream()
+                .map(server -> server + " " + Format.percent(m.share(server)))
+                .collect(Collectors.joining(" · "));
+    }
+
+    private static String cpu(CpuUse cpu) {
+        return Format.decimal(cpu.serverCores(), 2) + " / " + Format.decimal(cpu.benchCores(), 2) + " / "
+                + Format.decimal(cpu.otherCores(), 2);
+    }
+
+    /** Server and bench CPU per request in the throughput rows: the chain's price without the client's share. */
+    private String cpuPerRequest() {
+        List<String> parts = new ArrayList<>();
+        for (Row row : results.rows(Scenario.THROUGHPUT)) {
+            if (row.okCount() > 0 && !Double.isNaN(row.cpu().serverSeconds())) {
+                parts.add(row.configuration().label() + ": server " + Format.decimal(
+                        row.cpu().serverSeconds() * 1e6 / row.okCount(), 0) + " µs, bench " + Format.decimal(
+                        row.cpu().benchSeconds() * 1e6 / row.okCount(), 0) + " µs");
+            }
+        }
+        return parts.isEmpty() ? "CPU per request: unknown."
+                : "CPU time per request — " + String.join("; ", parts) + ".";
+    }
+
+    /** Escapes what would break a table cell. */
+    private static String cell(String text) {
+        return text.replace("|", "\\|").replace("\n", " ");
+    }
+
+    private static String seconds(Duration duration) {
+        return Format.decimal(duration.toMillis() / 1000.0, duration.toMillis() % 1000 == 0 ? 0 : 1) + " s";
+    }
+
+    private static String minutes(Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds < 60 ? seconds + " s" : seconds / 60 + " min " + seconds % 60 + " s";
+    }
+}
