@@ -82,6 +82,7 @@ public final class Node implements AutoCloseable {
         this.routing = new RoutingHandler(config.name(), config.weight(), meter,
                 new Router(config.balance(), config.strategy().create(RandomGenerator.getDefault())),
                 this::eligiblePeers, health, this::hopTokens, this::report, this::learn, metrics::forwardCompleted,
+                this::canServeHere,
                 new MeteringHandler(config.name(), meter, config.queueSize(), application));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "ballast-reporter");
@@ -197,7 +198,12 @@ public final class Node implements AutoCloseable {
      * it is an {@code --upstream}) answers.
      */
     public boolean isReady() {
-        return membership != null && state == MemberState.UP && (upstream == null || upstream.isUp());
+        return membership != null && state == MemberState.UP && canServeHere();
+    }
+
+    /** Whether this node's application can serve: false while its upstream does not answer. */
+    private boolean canServeHere() {
+        return upstream == null || upstream.isUp();
     }
 
     private List<Peer> eligiblePeers() {
@@ -243,7 +249,7 @@ public final class Node implements AutoCloseable {
     }
 
     private LoadReport report() {
-        return meter.report(config.name(), config.url(), state);
+        return meter.report(config.name(), config.url(), state, canServeHere());
     }
 
     private void publish() {

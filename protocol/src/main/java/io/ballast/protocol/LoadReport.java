@@ -21,10 +21,12 @@ import java.util.Objects;
  * @param weight      the node's weight for weighted strategies ({@code --weight})
  * @param incarnation random, chosen when the node process starts: tells a restarted node from its past self
  * @param sequence    increases with every report the node makes in this incarnation
+ * @param ready       whether the node can serve requests itself: false while its {@code --upstream} application
+ *                    does not answer; peers then forward nothing to it
  */
 public record LoadReport(String name, String url, MemberState state, int inFlight, int capacity, long served,
                          long forwarded, long failedOver, double latencyMs, double cpu, int weight, long incarnation,
-                         long sequence) {
+                         long sequence, boolean ready) {
 
     public LoadReport {
         Objects.requireNonNull(name, "name");
@@ -48,6 +50,6 @@ public record LoadReport(String name, String url, MemberState state, int inFligh
     /** The same report with another state. */
     public LoadReport withState(MemberState newState) {
         return new LoadReport(name, url, newState, inFlight, capacity, served, forwarded, failedOver, latencyMs, cpu,
-                weight, incarnation, sequence);
+                weight, incarnation, sequence, ready);
     }
 }

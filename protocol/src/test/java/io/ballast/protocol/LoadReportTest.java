@@ -11,7 +11,7 @@ class LoadReportTest {
 
     private static LoadReport report(int inFlight, int capacity, long incarnation, long sequence) {
         return new LoadReport("node-a", "http://127.0.0.1:8080", MemberState.UP, inFlight, capacity, 10, 2, 1, 3.5,
-                0.25, 2, incarnation, sequence);
+                0.25, 2, incarnation, sequence, true);
     }
 
     @Test

@@ -202,8 +202,8 @@ public final class Membership implements AutoCloseable {
     }
 
     /**
-     * The members this node may forward to now: in the view, not this node, not suspected, {@code UP}, and with a
-     * report younger than {@link #STALE_AFTER_MS}.
+     * The members this node may forward to now: in the view, not this node, not suspected, {@code UP}, able to serve
+     * (their application answers), and with a report younger than {@link #STALE_AFTER_MS}.
      */
     public List<Peer> eligiblePeers() {
         View view = channel.getView();
@@ -218,7 +218,8 @@ public final class Membership implements AutoCloseable {
                 continue;
             }
             LoadBoard.Entry entry = board.get(name).orElse(null);
-            if (entry != null && entry.report().state() == MemberState.UP && entry.ageMs(now) <= STALE_AFTER_MS) {
+            if (entry != null && entry.report().state() == MemberState.UP && entry.report().ready()
+                    && entry.ageMs(now) <= STALE_AFTER_MS) {
                 peers.add(new Peer(name, URI.create(entry.report().url()), entry));
             }
         }

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -44,7 +45,8 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>A request carrying a valid hop token for this node (signed by a peer, fresh, first use) is served here. Any
  *       other hop token is dropped and the request treated as a client's.</li>
- *   <li>Otherwise the {@link Router} decides among the eligible peers that are not ejected.</li>
+ *   <li>Otherwise the {@link Router} decides among the eligible peers that are not ejected; when this node's
+ *       application cannot serve (its upstream is down), any of those peers serves rather than this node.</li>
  *   <li>A forward goes through Undertow's proxy over pooled keep-alive connections, with the hop token, a
  *       {@code Via} entry and {@code X-Forwarded-*} headers, and without hop-by-hop headers. If the peer cannot be
  *       reached, or fails before any response byte (for a request the proxy may repeat), the peer is ejected and
@@ -73,6 +75,7 @@ public final class RoutingHandler implements HttpHandler {
     private final Supplier<LoadReport> selfReport;
     private final Consumer<LoadReport> learn;
     private final LongConsumer forwardLatency;
+    private final BooleanSupplier canServeHere;
     private final HttpHandler local;
     private final PeerConnections connections = new PeerConnections();
     private final ProxyHandler proxy;
@@ -110,11 +113,13 @@ public final class RoutingHandler implements HttpHandler {
      * @param selfReport     this node's load report now, sent back on the answers to forwarded requests
      * @param learn          takes a peer's report read from the answer to a forward
      * @param forwardLatency takes the time of each completed forward, in nanoseconds
+     * @param canServeHere   whether the local application can serve; when not, any eligible peer does
      * @param local          serves a request here
      */
     public RoutingHandler(String self, int weight, LoadMeter meter, Router router, Supplier<List<Peer>> peers,
                           PeerHealth health, Supplier<HopToken> hopTokens, Supplier<LoadReport> selfReport,
-                          Consumer<LoadReport> learn, LongConsumer forwardLatency, HttpHandler local) {
+                          Consumer<LoadReport> learn, LongConsumer forwardLatency, BooleanSupplier canServeHere,
+                          HttpHandler local) {
         this.self = self;
         this.weight = weight;
         this.meter = meter;
@@ -125,6 +130,7 @@ public final class RoutingHandler implements HttpHandler {
         this.selfReport = selfReport;
         this.learn = learn;
         this.forwardLatency = forwardLatency;
+        this.canServeHere = canServeHere;
         this.local = local;
         this.proxy = ProxyHandler.builder()
                 .setProxyClient(new PeerProxyClient())
@@ -200,8 +206,12 @@ public final class RoutingHandler implements HttpHandler {
         if (candidates.isEmpty()) {
             return null;
         }
-        Candidate here = new Candidate(self, meter.inFlight(), meter.capacity(), weight, true);
-        Candidate pick = router.decide(here, candidates);
+        Candidate pick;
+        if (canServeHere.getAsBoolean()) {
+            pick = router.decide(new Candidate(self, meter.inFlight(), meter.capacity(), weight, true), candidates);
+        } else {
+            pick = router.elsewhere(candidates);
+        }
         if (pick == null) {
             return null;
         }

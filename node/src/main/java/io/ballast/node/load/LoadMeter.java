@@ -110,9 +110,9 @@ public final class LoadMeter {
     }
 
     /** A new report of this node's load, with the next sequence number. */
-    public LoadReport report(String name, String url, MemberState state) {
+    public LoadReport report(String name, String url, MemberState state, boolean ready) {
         return new LoadReport(name, url, state, inFlight.get(), capacity, served.sum(), forwarded.sum(),
-                failedOver.sum(), latencyMs(), cpu(), weight, incarnation, sequence.incrementAndGet());
+                failedOver.sum(), latencyMs(), cpu(), weight, incarnation, sequence.incrementAndGet(), ready);
     }
 
     private double cpu() {

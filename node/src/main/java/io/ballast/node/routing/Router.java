@@ -66,6 +66,19 @@ public final class Router {
         return pick != null && clearlyLessLoaded(pick, self) ? pick : null;
     }
 
+    /**
+     * For a node that cannot serve a request itself: the strategy's pick among {@code peers}, or null (serve here,
+     * and fail there) when there are none or balancing is off.
+     */
+    public Candidate elsewhere(List<Candidate> peers) {
+        if (balance == Balance.OFF || peers.isEmpty()) {
+            return null;
+        }
+        List<Candidate> sorted = new ArrayList<>(peers);
+        sorted.sort(BY_NAME);
+        return strategy.pick(sorted);
+    }
+
     /** Whether {@code peer}'s load is below {@code self}'s by more than the margin. */
     static boolean clearlyLessLoaded(Candidate peer, Candidate self) {
         return peer.load() + margin(peer, self) < self.load();

@@ -113,4 +113,14 @@ class RouterTest {
         assertEquals(100, decisions.stream().filter("a-peer"::equals).count());
         assertEquals(100, decisions.stream().filter("z-peer"::equals).count());
     }
+
+    @Test
+    void nodeThatCannotServePassesEveryRequestToAPeerUnlessBalancingIsOff() {
+        List<Candidate> peers = List.of(new Candidate("b", 15, 16, 1, false), new Candidate("c", 15, 16, 1, false));
+        Router adaptive = new Router(Balance.ADAPTIVE, new RoundRobin());
+        assertEquals("b", adaptive.elsewhere(peers).name());
+        assertEquals("c", adaptive.elsewhere(peers).name());
+        assertNull(adaptive.elsewhere(List.of()));
+        assertNull(new Router(Balance.OFF, new RoundRobin()).elsewhere(peers));
+    }
 }
