@@ -9,6 +9,7 @@ import io.ballast.node.cluster.Membership;
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
 import io.ballast.node.demo.DemoApp;
+import io.ballast.node.edge.BodyLimitHandler;
 import io.ballast.node.edge.EdgeHandler;
 import io.ballast.node.load.LoadMeter;
 import io.ballast.node.forward.PeerHealth;
@@ -21,6 +22,7 @@ import io.ballast.protocol.HopToken;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import org.slf4j.Logger;
@@ -91,6 +93,7 @@ public final class Node implements AutoCloseable {
         });
         this.server = Undertow.builder()
                 .addHttpListener(config.httpPort(), config.bind().getHostAddress())
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBody())
                 .setHandler(chain())
                 .build();
     }
@@ -126,11 +129,13 @@ public final class Node implements AutoCloseable {
 
     /**
      * The handler chain every request goes through, outermost first: name the node and the request; answer
-     * operator endpoints here; route everything else, here (within capacity) or to one peer.
+     * operator endpoints here; refuse bodies over the limit; route everything else, here (within capacity) or to
+     * one peer.
      */
     private HttpHandler chain() {
         HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape);
-        PathHandler paths = new PathHandler(routing).addPrefixPath(AdminHandler.PREFIX, admin);
+        PathHandler paths = new PathHandler(new BodyLimitHandler(config.maxBody(), routing))
+                .addPrefixPath(AdminHandler.PREFIX, admin);
         return new EdgeHandler(config.name(), paths);
     }
 

@@ -20,6 +20,8 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -128,8 +130,9 @@ public final class ConfigParser {
         Optional<String> secret = Optional.ofNullable(values.get(Option.SECRET)).map(ConfigParser::secret);
         Optional<URI> upstream = Optional.ofNullable(values.get(Option.UPSTREAM)).map(ConfigParser::upstream);
         double workFactor = decimalIn(Option.WORK_FACTOR, values.getOrDefault(Option.WORK_FACTOR, "1"), 0.1, 100);
+        long maxBody = size(Option.MAX_BODY, values.getOrDefault(Option.MAX_BODY, "10m"));
         return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity, balance, strategy,
-                weight, secret, upstream, workFactor);
+                weight, secret, upstream, maxBody, workFactor);
     }
 
     /** A literal secret, or {@code file:PATH} to read it from a file (its surrounding white space dropped). */
@@ -209,6 +212,26 @@ public final class ConfigParser {
             // falls through to the message below
         }
         throw new ConfigException(option.flag(), value, expected);
+    }
+
+    private static final Pattern SIZE = Pattern.compile("([0-9]{1,12})([kKmMgG]?)");
+
+    /** A size in bytes: {@code 1048576}, {@code 512k}, {@code 10m}, {@code 1g} (binary units), at least 1 KiB. */
+    private static long size(Option option, String value) {
+        Matcher matcher = SIZE.matcher(value.trim());
+        if (matcher.matches()) {
+            long n = Long.parseLong(matcher.group(1));
+            long bytes = switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
+                case "k" -> n << 10;
+                case "m" -> n << 20;
+                case "g" -> n << 30;
+                default -> n;
+            };
+            if (bytes >= 1024 && bytes <= (64L << 30)) {
+                return bytes;
+            }
+        }
+        throw new ConfigException(option.flag(), value, "a size from 1k to 64g, in bytes or with k, m or g");
     }
 
     private static double decimalIn(Option option, String value, double min, double max) {

@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public record NodeConfig(String name, InetAddress bind, int httpPort, String cluster, Discovery discovery,
                          int clusterPort, int capacity, Balance balance, StrategyName strategy, int weight,
-                         Optional<String> secret, Optional<URI> upstream, double workFactor) {
+                         Optional<String> secret, Optional<URI> upstream, long maxBody, double workFactor) {
 
     public NodeConfig {
         Objects.requireNonNull(name, "name");
@@ -34,7 +34,7 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                 + ", clusterPort=" + clusterPort + ", capacity=" + capacity + ", balance=" + balance.flagValue()
                 + ", strategy=" + strategy.flagValue() + ", weight=" + weight + ", secret="
                 + (secret.isPresent() ? "(set)" : "(none)") + ", upstream=" + upstream.map(URI::toString).orElse("none")
-                + ", workFactor=" + workFactor + "]";
+                + ", maxBody=" + maxBody + ", workFactor=" + workFactor + "]";
     }
 
     /** The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}. */
@@ -111,6 +111,10 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
 
         public Builder upstream(String url) {
             return set(Option.UPSTREAM, url);
+        }
+
+        public Builder maxBody(long bytes) {
+            return set(Option.MAX_BODY, Long.toString(bytes));
         }
 
         public Builder workFactor(double factor) {

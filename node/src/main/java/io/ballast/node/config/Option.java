@@ -22,6 +22,7 @@ public enum Option {
     SECRET("secret", "TEXT|file:PATH", "cluster secret (16+ characters): signs hop tokens", "none"),
     UPSTREAM("upstream", "URL", "serve by proxying to this local app (http://host:port) instead of the demo app",
             "none"),
+    MAX_BODY("max-body", "SIZE", "largest request body accepted, in bytes or with k, m, g; larger: 413", "10m"),
     WORK_FACTOR("work-factor", "F", "demo app: /work?ms=N holds its slot for F times N ms (a slow node), 0.1 to 100",
             "1");
 

@@ -128,4 +128,10 @@ class ConfigErrorsTest {
         assertRefused("--bind", "8.8.8.8", "an address of one of this machine's interfaces", "--bind", "8.8.8.8");
         assertRefused("--bind", "0.0.0.0", "not the wildcard", "--bind", "0.0.0.0");
     }
+
+    @Test
+    void maxBodyTakesBytesOrBinaryUnits() {
+        assertRefused("--max-body", "10q", "a size from 1k to 64g", "--max-body", "10q");
+        assertRefused("--max-body", "100", "a size from 1k to 64g", "--max-body", "100");
+    }
 }

@@ -130,4 +130,13 @@ class ConfigParserTest {
         assertTrue(config.toString().contains("secret=(set)"), config.toString());
         assertFalse(config.toString().contains("do-not-print-this-one"), config.toString());
     }
+
+    @Test
+    void maxBodyReadsBinaryUnits() {
+        assertEquals(10L << 20, run("--bind", "127.0.0.1").maxBody(), "default");
+        assertEquals(512L << 10, run("--bind", "127.0.0.1", "--max-body", "512k").maxBody());
+        assertEquals(64L << 20, run("--bind", "127.0.0.1", "--max-body", "64M").maxBody());
+        assertEquals(2L << 30, run("--bind", "127.0.0.1", "--max-body", "2g").maxBody());
+        assertEquals(4096, run("--bind", "127.0.0.1", "--max-body", "4096").maxBody());
+    }
 }
