@@ -9,12 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The latest load report of every peer, with when this node received it (by this node's monotonic clock, so that
- * report ages never depend on clocks agreeing across hosts), and how many requests this node has forwarded to the
- * peer since that report was made: a stale report plus what we sent since is what keeps senders from herding.
+ * report ages never depend on clocks agreeing across hosts), and how many of the requests this node has forwarded to
+ * the peer since that report are still outstanding: a stale report plus what we have added since is what keeps
+ * senders from herding.
  */
 public final class LoadBoard {
 
-    /** A report, the {@link System#nanoTime()} at which it arrived here, and the forwards sent since. */
+    /** A report, the {@link System#nanoTime()} at which it arrived here, and the forwards outstanding since. */
     public static final class Entry {
         private final LoadReport report;
         private final long receivedNanos;
@@ -33,13 +34,22 @@ public final class LoadBoard {
             return Math.max(0, (nowNanos - receivedNanos) / 1_000_000);
         }
 
-        /** Requests in flight at the peer as best this node knows: the report's count plus what we sent since. */
+        /**
+         * Requests in flight at the peer as best this node knows: the report's count plus the forwards this node has
+         * sent it since and not yet seen answered.
+         */
         public int estimatedInFlight() {
-            return report.inFlight() + sentSince.get();
+            return report.inFlight() + Math.max(0, sentSince.get());
         }
 
+        /** This node has forwarded a request to the peer. */
         public void sent() {
             sentSince.incrementAndGet();
+        }
+
+        /** A forward {@link #sent()} against this entry has ended, answered or failed. */
+        public void finished() {
+            sentSince.decrementAndGet();
         }
     }
 

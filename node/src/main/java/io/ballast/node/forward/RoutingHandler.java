@@ -1,5 +1,6 @@
 package io.ballast.node.forward;
 
+import io.ballast.node.cluster.LoadBoard;
 import io.ballast.node.cluster.Peer;
 import io.ballast.node.load.LoadMeter;
 import io.ballast.node.routing.Candidate;
@@ -87,8 +88,23 @@ public final class RoutingHandler implements HttpHandler {
         final Set<String> failed = new HashSet<>();
         final long startNanos = System.nanoTime();
         Peer current;
+        LoadBoard.Entry counted;
         int attempts;
         boolean servedHere;
+
+        /** Counts this forward as outstanding at {@code peer}, and no longer at the peer of the previous attempt. */
+        void countAt(Peer peer) {
+            uncount();
+            counted = peer.entry();
+            counted.sent();
+        }
+
+        void uncount() {
+            if (counted != null) {
+                counted.finished();
+                counted = null;
+            }
+        }
 
         Forward(Map<String, Peer> peers, Peer first) {
             this.peers = peers;
@@ -231,6 +247,7 @@ public final class RoutingHandler implements HttpHandler {
         exchange.getResponseHeaders().remove(SERVED_BY);
         exchange.addResponseCommitListener(this::onForwardedResponse);
         exchange.addExchangeCompleteListener((done, next) -> {
+            forward.uncount();
             if (!forward.servedHere) {
                 forwardLatency.accept(System.nanoTime() - forward.startNanos);
                 if (done.getStatusCode() < StatusCodes.INTERNAL_SERVER_ERROR) {
@@ -331,12 +348,13 @@ public final class RoutingHandler implements HttpHandler {
                                   ProxyCallback<ProxyConnection> callback, long timeout, TimeUnit timeUnit) {
             if (target instanceof PeerTarget peerTarget) {
                 Peer peer = peerTarget.peer();
-                peer.entry().sent();
+                exchange.getAttachment(FORWARD).countAt(peer);
                 connections.connect(peer.name(), peer.url(), target, exchange, callback, timeout, timeUnit);
                 return;
             }
             // every peer failed: serve the request here after all
             Forward forward = exchange.getAttachment(FORWARD);
+            forward.uncount();
             forward.servedHere = true;
             exchange.getIoThread().execute(() -> Connectors.executeRootHandler(local, exchange));
         }

@@ -58,6 +58,19 @@ class LoadBoardTest {
     }
 
     @Test
+    void answeredForwardsNoLongerCountTowardsTheEstimate() {
+        board.update(report(3, 7, 1));
+        LoadBoard.Entry entry = board.get("node-b").orElseThrow();
+        entry.sent();
+        entry.sent();
+        entry.finished();
+        assertEquals(4, entry.estimatedInFlight());
+        entry.finished();
+        entry.finished();
+        assertEquals(3, entry.estimatedInFlight(), "never below the report");
+    }
+
+    @Test
     void removedNodeIsGoneAndOthersAreUnknown() {
         board.update(report(1, 7, 1));
         board.remove("node-b");
