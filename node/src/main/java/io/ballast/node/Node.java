@@ -83,7 +83,8 @@ public final class Node implements AutoCloseable {
         this.secretHopToken = config.secret().map(Node::hopTokenFromSecret).orElse(null);
         this.routing = new RoutingHandler(config.name(), config.weight(), meter,
                 new Router(config.balance(), config.strategy().create(RandomGenerator.getDefault())),
-                this::eligiblePeers, health, this::hopTokens, this::report, this::learn, metrics::forwardCompleted,
+                this::eligiblePeers, health, this::hopTokens, this::reportForAnswer, this::learn,
+                metrics::forwardCompleted,
                 this::canServeHere,
                 new MeteringHandler(config.name(), meter, config.queueSize(), application));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -255,6 +256,11 @@ public final class Node implements AutoCloseable {
 
     private LoadReport report() {
         return meter.report(config.name(), config.url(), state, canServeHere());
+    }
+
+    /** The report that goes back on the answer to a forwarded request: without that request, which is done. */
+    private LoadReport reportForAnswer() {
+        return meter.report(config.name(), config.url(), state, canServeHere(), 1);
     }
 
     private void publish() {

@@ -111,7 +111,15 @@ public final class LoadMeter {
 
     /** A new report of this node's load, with the next sequence number. */
     public LoadReport report(String name, String url, MemberState state, boolean ready) {
-        return new LoadReport(name, url, state, inFlight.get(), capacity, served.sum(), forwarded.sum(),
+        return report(name, url, state, ready, 0);
+    }
+
+    /**
+     * A new report that leaves out {@code answering} requests in flight: those whose answers carry the report, which
+     * will be done by the time the peer reads it.
+     */
+    public LoadReport report(String name, String url, MemberState state, boolean ready, int answering) {
+        return new LoadReport(name, url, state, Math.max(0, inFlight.get() - answering), capacity, served.sum(), forwarded.sum(),
                 failedOver.sum(), latencyMs(), cpu(), weight, incarnation, sequence.incrementAndGet(), ready);
     }
 
