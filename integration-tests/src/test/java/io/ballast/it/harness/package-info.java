@@ -1,0 +1,18 @@
+/**
+ * Real Ballast nodes as separate processes on loopback, for tests that kill, stop, drain and restart them.
+ *
+ * <ul>
+ *   <li>{@link io.ballast.it.harness.TestCluster}: the entry point, a JUnit 5 extension (or try-with-resources
+ *       resource) that lays nodes out on a fresh loopback block with a fresh cluster name and free ports, starts
+ *       them ({@code startStatic}, {@code startDns}, or {@code start} of any {@link io.ballast.it.harness.NodeSpec}),
+ *       waits on them with a failure message that shows every view and log, and stops them all afterwards.</li>
+ *   <li>{@link io.ballast.it.harness.NodeProcess}: one node process: HTTP, its view, signals, exit status, log.</li>
+ *   <li>{@link io.ballast.it.harness.Await}: polling instead of sleeping, with limits counted from a given moment.</li>
+ *   <li>{@link io.ballast.it.harness.Views}: predicates over {@code /_ballast/cluster} views.</li>
+ *   <li>{@link io.ballast.it.harness.Dnsmasq}: a real DNS server answering A records, for DNS discovery.</li>
+ * </ul>
+ *
+ * <p>Node logs go to {@code <ballast.logs>/<test class>/<test method>/<node>.log}; failsafe sets
+ * {@code ballast.logs} to {@code integration-tests/target/node-logs}.
+ */
+package io.ballast.it.harness;
