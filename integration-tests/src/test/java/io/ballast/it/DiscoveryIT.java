@@ -1,0 +1,79 @@
+package io.ballast.it;
+
+import io.ballast.it.harness.Await;
+import io.ballast.it.harness.Dnsmasq;
+import io.ballast.it.harness.LogFiles;
+import io.ballast.it.harness.NodeProcess;
+import io.ballast.it.harness.NodeSpec;
+import io.ballast.it.harness.TestCluster;
+import io.ballast.it.harness.Views;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How nodes find each other, and whom they refuse: DNS discovery through a real DNS server, and cluster names
+ * that keep clusters apart even when every node knows every other's address. ({@code static:} discovery is
+ * exercised by every other test class.)
+ */
+class DiscoveryIT {
+
+    @RegisterExtension
+    final TestCluster cluster = new TestCluster();
+
+    @Test
+    void dnsDiscoveryFormsOneViewOfThreeFromTheARecordsOfOneName() throws Exception {
+        List<NodeProcess> nodes = cluster.startDns(3);
+        Duration live = cluster.awaitLive(Duration.ofSeconds(60), nodes);
+        Duration formed = cluster.await(Duration.ofSeconds(30)).until(
+                "the three nodes report one view of all three", () -> Views.agree(nodes, nodes));
+        System.out.println("[timing] dns discovery: every process serving HTTP " + Await.seconds(live)
+                + " after launch; one view of 3 " + Await.seconds(formed) + " later");
+
+        Dnsmasq dns = cluster.dnsmasq();
+        String name = cluster.dnsName();
+        assertEquals(nodes.stream().map(NodeProcess::bind).sorted().toList(), dns.lookup(name).stream().sorted()
+                .toList(), "A records of " + name);
+        assertEquals(1, nodes.stream().mapToInt(NodeProcess::clusterPort).distinct().count(),
+                "every node on one cluster port");
+        for (NodeProcess node : nodes) {
+            assertEquals(dns.discovery(name), node.spec().discovery(), node.name() + " --discovery");
+        }
+        assertTrue(LogFiles.lines(dns.logFile()).stream().anyMatch(line -> line.contains("query[A] " + name)),
+                "dnsmasq was asked for the A records of " + name);
+    }
+
+    @Test
+    void clustersWithDifferentNamesNeverMixEvenWhenEveryNodeListsEveryOther() {
+        String nameA = cluster.name();
+        String nameB = TestCluster.newClusterName();
+        List<NodeSpec> specs = List.of(cluster.newNode("a1"), cluster.newNode("a2"), cluster.newNode("b1"),
+                cluster.newNode("b2"));
+        String everyone = NodeSpec.staticDiscovery(specs);
+        List<NodeSpec> started = new ArrayList<>();
+        for (NodeSpec spec : specs) {
+            started.add(spec.withDiscovery(everyone).withCluster(spec.name().startsWith("a") ? nameA : nameB));
+        }
+        List<NodeProcess> nodes = cluster.startAll(started);
+        List<NodeProcess> a = nodes.subList(0, 2);
+        List<NodeProcess> b = nodes.subList(2, 4);
+
+        cluster.await(Duration.ofSeconds(60)).until("each cluster reports one view of its own two nodes",
+                () -> Views.agree(a, a) && Views.agree(b, b));
+        cluster.during(Duration.ofSeconds(5)).always("each cluster's views show only its own two nodes",
+                () -> Views.agree(a, a) && Views.agree(b, b));
+
+        for (NodeProcess node : a) {
+            assertEquals(nameA, node.view().cluster(), node.name() + ": cluster name");
+        }
+        for (NodeProcess node : b) {
+            assertEquals(nameB, node.view().cluster(), node.name() + ": cluster name");
+        }
+    }
+}
