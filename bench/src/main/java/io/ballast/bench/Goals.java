@@ -156,10 +156,16 @@ public final class Goals {
         double mine = chain.measurement().orElseThrow().okRate();
         double theirs = bare.measurement().orElseThrow().okRate();
         double ratio = mine / theirs;
+        double myCpu = chain.cpu().serverSeconds() * 1e6 / chain.okCount();
+        double theirCpu = bare.cpu().serverSeconds() * 1e6 / bare.okCount();
+        String cpu = Double.isNaN(myCpu) || Double.isNaN(theirCpu) ? ""
+                : "server CPU per request: Ballast " + Format.decimal(myCpu, 1) + " µs vs bare "
+                + Format.decimal(theirCpu, 1) + " µs (" + Format.ratio(myCpu / theirCpu) + ")";
+        String errors = errorNote(List.of(chain, bare));
         return new Goal(Scenario.THROUGHPUT, statement,
                 "Ballast " + Format.rate(mine) + " rps vs bare " + Format.rate(theirs) + " rps",
                 Format.ratio(ratio) + " (goal >= 0.85x)", Verdict.of(ratio >= 0.85),
-                errorNote(List.of(chain, bare)));
+                errors.isEmpty() ? cpu : cpu.isEmpty() ? errors : cpu + "; " + errors);
     }
 
     private static Goal notEvaluated(Scenario scenario, String statement, String why) {

@@ -55,7 +55,14 @@ public final class Main {
                 + " ms and " + options.measure().toMillis() + " ms measured per row; nginx "
                 + options.nginx().map(Path::toString).orElse("left out") + "; servers' logs in " + serverDir);
         long started = System.nanoTime();
-        Results results = new Suite(options, serverDir, out).run();
+        Suite suite;
+        try {
+            suite = new Suite(options, serverDir, out);
+        } catch (RuntimeException e) {
+            out.println("ballast-bench: " + e.getMessage());
+            return 1;
+        }
+        Results results = suite.run();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
         List<Goal> goals = Goals.evaluate(results);

@@ -2,6 +2,7 @@ package io.ballast.bench;
 
 import io.ballast.bench.report.Format;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -45,6 +46,10 @@ public record Sizing(BenchOptions options) {
         return clusterRate() * load(scenario);
     }
 
+    private static String seconds(Duration duration) {
+        return Format.decimal(duration.toMillis() / 1000.0, duration.toMillis() % 1000 == 0 ? 0 : 2) + " s";
+    }
+
     /** One paragraph: what {@code scenario} sends where, and how hard that is for the servers. */
     public String setup(Scenario scenario) {
         String work = "`" + options.workPath() + "`";
@@ -77,13 +82,16 @@ public record Sizing(BenchOptions options) {
                     + "on node1, node2, …), `/hello` at " + Format.rate(options.helloRate()) + " rps, all sent to "
                     + "node1: about half is served by node1, half forwarded to node2. Latencies split by whether the "
                     + "response carries `Via`.";
-            case THROUGHPUT -> "Closed loop: " + options.concurrency() + " clients sending `/hello` back to back "
-                    + "(the next request as soon as the last is answered) to one server for "
-                    + Format.decimal(options.measure().toMillis() / 1000.0, 1) + " s after a "
-                    + Format.decimal(options.warmup().toMillis() / 1000.0, 1) + " s warm-up: one Ballast node "
-                    + "(defaults, a cluster of one) with its whole chain, against the bare Undertow server (same "
-                    + "Undertow defaults and JVM options, no chain). Load generator and server share the machine's "
-                    + "cores, so the CPU cost per request is shown too.";
+            case THROUGHPUT -> "Closed loop: " + options.concurrency() + " clients, each a thread with its own "
+                    + "keep-alive connection and a minimal blocking HTTP/1.1 client, sending `/hello` back to back "
+                    + "(the next request as soon as the last is answered) to one server: one Ballast node (defaults, "
+                    + "a cluster of one) with its whole chain, and the bare Undertow server (same Undertow defaults "
+                    + "and JVM options, no chain). The two take turns, " + Suite.throughputRounds(options.measure())
+                    + " rounds of " + seconds(options.measure().dividedBy(Suite.throughputRounds(options.measure())))
+                    + " each, so that a change in "
+                    + "the machine's other load falls on both alike: " + seconds(options.measure()) + " measured "
+                    + "each, after one " + seconds(options.warmup()) + " warm-up each. Load generator and server "
+                    + "share the machine's cores, so the CPU time per request is shown too.";
         };
     }
 }

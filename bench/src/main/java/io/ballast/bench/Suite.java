@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * <p>{@link #stages()} is the plan, top to bottom. Clusters are shared where a scenario leaves them as it found
  * them: one Ballast cluster serves even load, then skew, then loses a node; one cluster with {@code --balance off}
  * serves DNS alone and nginx, then loses a node; a second such cluster is nginx's for its own node-killed run. The
- * bare server comes last, on its own.
+ * bare server runs beside a single node at the end, the two measured in turns.
  */
 final class Suite {
 
@@ -49,6 +49,8 @@ final class Suite {
     static final int KILLED_NODE = 2;
     static final int SLOW_NODE = 2;
     static final String HELLO = "/hello";
+    /** The throughput scenario's servers take turns of about this long, so other load falls on both alike. */
+    static final Duration THROUGHPUT_TURN = Duration.ofSeconds(2);
 
     private final BenchOptions options;
     private final Sizing sizing;
@@ -58,6 +60,7 @@ final class Suite {
     private final LoopbackBlock addresses = new LoopbackBlock();
     private final FreePorts ports = new FreePorts();
     private final NodeJar nodeJar;
+    private final String bareClassPath;
     private final AtomicInteger clusters = new AtomicInteger();
     private final ExecutorService clientThreads = Executors.newFixedThreadPool(4, runnable -> {
         Thread thread = new Thread(runnable, "bench-client");
@@ -71,7 +74,8 @@ final class Suite {
         this.sizing = new Sizing(options);
         this.serverDir = serverDir;
         this.log = log;
-        this.nodeJar = new NodeJar(options.nodeJar(), options.jvmOptions());
+        this.nodeJar = new NodeJar(options.nodeJar(), options.jvmOptions()).copyInto(serverDir.resolve("jars"));
+        this.bareClassPath = BareServerProcess.classPath(serverDir.resolve("jars"));
     }
 
     Results run() {
@@ -101,7 +105,6 @@ final class Suite {
                 }
                 runStage(stage, current);
             }
-            bareServer();
         } finally {
             if (next != null) {
                 next.cancel(false);
@@ -159,9 +162,8 @@ final class Suite {
         stages.add(new Stage("forwarding cluster", List.of(Scenario.FORWARD),
                 List.of(Configuration.SERVED_LOCALLY, Configuration.FORWARDED), List.of(always, always),
                 this::measureForwarding));
-        stages.add(new Stage("single node", List.of(Scenario.THROUGHPUT), List.of(Configuration.FULL_CHAIN),
-                List.of(List.of()),
-                cluster -> measureClosed(Configuration.FULL_CHAIN, cluster.node(0).target(), cluster.handles())));
+        stages.add(new Stage("single node and bare server", List.of(Scenario.THROUGHPUT),
+                List.of(Configuration.FULL_CHAIN, Configuration.BARE), List.of(List.of()), this::measureThroughput));
         return stages;
     }
 
@@ -174,23 +176,6 @@ final class Suite {
             log.println("[bench] " + stage.name() + " failed: " + e);
             e.printStackTrace(log);
             failRemaining(stage, e);
-        }
-    }
-
-    private void bareServer() {
-        if (!options.scenarios().contains(Scenario.THROUGHPUT)) {
-            results.put(Row.skipped(Scenario.THROUGHPUT, Configuration.BARE, "not selected (--only)"));
-            return;
-        }
-        log.println("[bench] bare server");
-        String bind = addresses.next();
-        try (BareServerProcess bare = BareServerProcess.start(options.jvmOptions(), bind, ports.http(bind),
-                serverDir.resolve("bare").resolve("bare.log"))) {
-            measureClosed(Configuration.BARE, bare.target(), List.of(bare.handle()));
-        } catch (RuntimeException e) {
-            log.println("[bench] bare server failed: " + e);
-            e.printStackTrace(log);
-            results.put(Row.failed(Scenario.THROUGHPUT, Configuration.BARE, firstLine(e)));
         }
     }
 
@@ -260,15 +245,48 @@ final class Suite {
                 run.cpu(), dead));
     }
 
-    /** Closed-loop /hello to one server. */
-    private void measureClosed(Configuration configuration, Target target, List<ProcessHandle> servers) {
+    /**
+     * Closed-loop /hello to one Ballast node and to the bare server, in alternating rounds (node, bare, node, …) so
+     * that a change in the machine's other load over time falls on both alike. Each is warmed up once, before its
+     * first round; its rows add up its rounds.
+     */
+    private void measureThroughput(NodeCluster single) {
+        String bind = addresses.next();
+        try (BareServerProcess bare = BareServerProcess.start(bareClassPath, options.jvmOptions(), bind,
+                ports.http(bind), serverDir.resolve("bare").resolve("bare.log"))) {
+            log.println("[bench] bare server on " + bare.url());
+            List<Configuration> configurations = List.of(Configuration.FULL_CHAIN, Configuration.BARE);
+            List<Target> targets = List.of(single.node(0).target(), bare.target());
+            List<List<ProcessHandle>> servers = List.of(single.handles(), List.of(bare.handle()));
+            Run[] totals = new Run[2];
+            int rounds = throughputRounds(options.measure());
+            Duration round = options.measure().dividedBy(rounds);
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < 2; i++) {
+                    Run run = closedLoop(targets.get(i), r == 0 ? options.warmup() : Duration.ZERO, round,
+                            servers.get(i));
+                    totals[i] = totals[i] == null ? run : totals[i].plus(run);
+                }
+            }
+            for (int i = 0; i < 2; i++) {
+                Measurement m = totals[i].measurement();
+                record(Row.measured(Scenario.THROUGHPUT, configurations.get(i), Double.NaN, m, m.latencies(),
+                        totals[i].cpu(), Set.of()));
+            }
+        }
+    }
+
+    /** How many turns each server of the throughput scenario gets: about one per 2 s, at least 2, at most 10. */
+    static int throughputRounds(Duration measure) {
+        return (int) Math.max(2, Math.min(10, measure.toMillis() / THROUGHPUT_TURN.toMillis()));
+    }
+
+    private Run closedLoop(Target target, Duration warmup, Duration measure, List<ProcessHandle> servers) {
         AtomicReference<CpuSample> start = new AtomicReference<>();
         AtomicReference<CpuSample> end = new AtomicReference<>();
-        LoadClient client = new LoadClient(clientThreads, options.timeout());
-        Measurement measurement = new ClosedLoopLoad(client).run(target, HELLO, options.concurrency(),
-                options.warmup(), options.measure(), cpuActions(servers, start, end));
-        record(Row.measured(Scenario.THROUGHPUT, configuration, Double.NaN, measurement, measurement.latencies(),
-                cpu(start, end), Set.of()));
+        Measurement measurement = new ClosedLoopLoad(options.timeout()).run(target, HELLO, options.concurrency(),
+                warmup, measure, cpuActions(measure, servers, start, end));
+        return new Run(measurement, cpu(start, end));
     }
 
     /** Whether {@code --only} selected {@code scenario}; if not, its row says so. */
@@ -284,7 +302,7 @@ final class Suite {
                          List<TimedAction> actions) {
         AtomicReference<CpuSample> start = new AtomicReference<>();
         AtomicReference<CpuSample> end = new AtomicReference<>();
-        List<TimedAction> all = new ArrayList<>(cpuActions(servers, start, end));
+        List<TimedAction> all = new ArrayList<>(cpuActions(options.measure(), servers, start, end));
         all.addAll(actions);
         LoadClient client = new LoadClient(clientThreads, options.timeout());
         Measurement measurement = new OpenLoopLoad(client).run(spread, path, rate, options.warmup(),
@@ -292,10 +310,11 @@ final class Suite {
         return new Run(measurement, cpu(start, end));
     }
 
-    private List<TimedAction> cpuActions(List<ProcessHandle> servers, AtomicReference<CpuSample> start,
-                                         AtomicReference<CpuSample> end) {
+    /** CPU samples at the start and the end of a measured window. */
+    private static List<TimedAction> cpuActions(Duration window, List<ProcessHandle> servers,
+                                                AtomicReference<CpuSample> start, AtomicReference<CpuSample> end) {
         return List.of(new TimedAction(Duration.ZERO, () -> start.set(CpuSample.take(servers))),
-                new TimedAction(options.measure(), () -> end.set(CpuSample.take(servers))));
+                new TimedAction(window, () -> end.set(CpuSample.take(servers))));
     }
 
     private static CpuUse cpu(AtomicReference<CpuSample> start, AtomicReference<CpuSample> end) {
@@ -304,6 +323,10 @@ final class Suite {
 
     /** A measured window and the CPU it took. */
     private record Run(Measurement measurement, CpuUse cpu) {
+
+        Run plus(Run other) {
+            return new Run(measurement.plus(other.measurement), cpu.plus(other.cpu));
+        }
     }
 
     private void record(Row row) {

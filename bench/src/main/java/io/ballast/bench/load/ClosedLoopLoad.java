@@ -1,24 +1,28 @@
 package io.ballast.bench.load;
 
-import java.net.http.HttpRequest;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Load from a fixed number of clients that each send their next request as soon as the last one is answered (a
- * closed loop): the server's maximum throughput at that concurrency. Latency counts from the actual send, as a
- * closed loop has no schedule to be late against. A warm-up runs first, straight into the measured window.
+ * closed loop): a server's maximum throughput at that concurrency. Each client is a thread with its own
+ * {@link KeepAliveConnection}, so that the client's CPU cost stays small next to the server's on a shared machine.
+ * Latency counts from the actual send, as a closed loop has no schedule to be late against. The warm-up runs
+ * straight into the measured window.
  */
 public final class ClosedLoopLoad {
 
-    private final LoadClient client;
+    private final Duration timeout;
 
-    public ClosedLoopLoad(LoadClient client) {
-        this.client = client;
+    /** @param timeout a request unanswered after this long is an error ({@code timeout}) */
+    public ClosedLoopLoad(Duration timeout) {
+        this.timeout = timeout;
     }
 
     /** Runs the warm-up and the measured window with {@code concurrency} clients, all sending to {@code target}. */
@@ -27,25 +31,29 @@ public final class ClosedLoopLoad {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency " + concurrency + " (expected: >= 1)");
         }
-        HttpRequest request = client.request(target, pathAndQuery);
         Tally warm = new Tally();
         Tally measured = new Tally();
-        AtomicLong outstanding = new AtomicLong();
-        long begin = System.nanoTime();
-        long measureStart = begin + warmup.toNanos();
+        long measureStart = System.nanoTime() + warmup.toNanos();
         long end = measureStart + measure.toNanos();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 OpenLoopLoad.daemon("bench-actions"));
+        List<Thread> clients = new ArrayList<>();
         try {
             for (TimedAction action : actions) {
                 scheduler.schedule(action.action(), measureStart + action.at().toNanos() - System.nanoTime(),
                         TimeUnit.NANOSECONDS);
             }
             for (int i = 0; i < concurrency; i++) {
-                new Loop(request, target, warm, measured, measureStart, end, outstanding).next();
+                Thread client = new Thread(() -> loop(target, pathAndQuery, warm, measured, measureStart, end),
+                        "bench-closed-loop-" + i);
+                client.setDaemon(true);
+                client.start();
+                clients.add(client);
             }
-            OpenLoopLoad.awaitNanoTime(end);
-            OpenLoopLoad.awaitZero(outstanding, client.timeout().plusSeconds(2));
+            for (Thread client : clients) {
+                client.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())
+                        + timeout.toMillis() + 2_000));
+            }
             scheduler.shutdown();
             scheduler.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -53,44 +61,55 @@ public final class ClosedLoopLoad {
             throw new IllegalStateException("interrupted during the load", e);
         } finally {
             scheduler.shutdownNow();
+            clients.forEach(Thread::interrupt);
         }
         return measured.measurement(measure.toNanos() / 1e9);
     }
 
-    /** One client: sends, and on the answer sends again, until the window ends. */
-    private final class Loop {
-
-        private final HttpRequest request;
-        private final Target target;
-        private final Tally warm;
-        private final Tally measured;
-        private final long measureStart;
-        private final long end;
-        private final AtomicLong outstanding;
-
-        Loop(HttpRequest request, Target target, Tally warm, Tally measured, long measureStart, long end,
-             AtomicLong outstanding) {
-            this.request = request;
-            this.target = target;
-            this.warm = warm;
-            this.measured = measured;
-            this.measureStart = measureStart;
-            this.end = end;
-            this.outstanding = outstanding;
-        }
-
-        void next() {
-            long start = System.nanoTime();
-            if (start >= end) {
-                return;
+    /** One client: sends, and on the answer sends again, until the window ends; reconnects after a failure. */
+    private void loop(Target target, String pathAndQuery, Tally warm, Tally measured, long measureStart, long end) {
+        KeepAliveConnection connection = null;
+        try {
+            for (long start = System.nanoTime(); start < end; start = System.nanoTime()) {
+                Tally tally = start < measureStart ? warm : measured;
+                tally.sent(target, 0);
+                try {
+                    if (connection == null) {
+                        connection = KeepAliveConnection.open(target, pathAndQuery, timeout);
+                    }
+                    KeepAliveConnection.Response response = connection.exchange();
+                    long latency = System.nanoTime() - start;
+                    if (response.status() / 100 == 2) {
+                        tally.succeeded(target, response.servedBy(), response.forwarded(), latency);
+                    } else {
+                        tally.failed(target, ErrorLabel.ofStatus(response.status()));
+                    }
+                    if (!connection.reusable()) {
+                        closeQuietly(connection);
+                        connection = null;
+                    }
+                } catch (SocketTimeoutException e) {
+                    tally.failed(target, "timeout");
+                    closeQuietly(connection);
+                    connection = null;
+                } catch (IOException | RuntimeException e) {
+                    tally.failed(target, ErrorLabel.of(e));
+                    closeQuietly(connection);
+                    connection = null;
+                }
             }
-            Tally tally = start < measureStart ? warm : measured;
-            tally.sent(target, 0);
-            outstanding.incrementAndGet();
-            client.send(request, target, start, tally).whenComplete((ignored, error) -> {
-                outstanding.decrementAndGet();
-                next();
-            });
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    private static void closeQuietly(KeepAliveConnection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (IOException e) {
+                // closing a connection we are done with
+            }
         }
     }
 }

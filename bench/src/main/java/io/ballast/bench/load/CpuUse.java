@@ -14,6 +14,12 @@ public record CpuUse(double seconds, double machineSeconds, double benchSeconds,
     /** No sample was taken. */
     public static final CpuUse UNKNOWN = new CpuUse(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
+    /** This window and {@code other} as one. */
+    public CpuUse plus(CpuUse other) {
+        return new CpuUse(seconds + other.seconds, machineSeconds + other.machineSeconds,
+                benchSeconds + other.benchSeconds, serverSeconds + other.serverSeconds);
+    }
+
     /** Cores the servers kept busy on average. */
     public double serverCores() {
         return serverSeconds / seconds;

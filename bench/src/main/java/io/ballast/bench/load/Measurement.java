@@ -2,7 +2,9 @@ package io.ballast.bench.load;
 
 import org.HdrHistogram.Histogram;
 
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The outcome of one measured window. Latencies (microseconds) are those of successful (2xx) responses, counted
@@ -27,6 +29,29 @@ public record Measurement(double seconds, Map<String, Long> sent, Map<String, Lo
         ok = Map.copyOf(ok);
         errors = Map.copyOf(errors);
         servedBy = Map.copyOf(servedBy);
+    }
+
+    /** This window and {@code other} as one: counts summed, latencies merged, lengths added. */
+    public Measurement plus(Measurement other) {
+        Map<String, Map<String, Long>> allErrors = new TreeMap<>();
+        for (Map<String, Map<String, Long>> side : List.of(errors, other.errors)) {
+            side.forEach((target, byLabel) -> byLabel.forEach((label, count) ->
+                    allErrors.computeIfAbsent(target, t -> new TreeMap<>()).merge(label, count, Long::sum)));
+        }
+        Histogram allLocal = local.copy();
+        allLocal.add(other.local);
+        Histogram allForwarded = forwarded.copy();
+        allForwarded.add(other.forwarded);
+        Histogram allLag = sendLag.copy();
+        allLag.add(other.sendLag);
+        return new Measurement(seconds + other.seconds, sum(sent, other.sent), sum(ok, other.ok), allErrors,
+                sum(servedBy, other.servedBy), allLocal, allForwarded, allLag);
+    }
+
+    private static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {
+        Map<String, Long> total = new TreeMap<>(a);
+        b.forEach((key, count) -> total.merge(key, count, Long::sum));
+        return total;
     }
 
     /** Latencies of all 2xx responses, forwarded or not. */

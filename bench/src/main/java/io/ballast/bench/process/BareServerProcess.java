@@ -4,8 +4,12 @@ import io.ballast.bench.BareServer;
 import io.ballast.bench.load.Target;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +33,34 @@ public final class BareServerProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /**
+     * The class path to start the bare server with: {@value #CLASSPATH_PROPERTY} if set, else the bench's own. A
+     * single jar (the bench jar) is copied into {@code dir} first, so that a rebuild meanwhile cannot change it.
+     */
+    public static String classPath(Path dir) {
+        String classPath = System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path"));
+        Path single = Path.of(classPath);
+        if (classPath.contains(File.pathSeparator) || !classPath.endsWith(".jar") || !Files.isRegularFile(single)) {
+            return classPath;
+        }
+        try {
+            Files.createDirectories(dir);
+            Path copy = dir.resolve(single.getFileName());
+            Files.copy(single, copy, StandardCopyOption.REPLACE_EXISTING);
+            return copy.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + single + " into " + dir, e);
+        }
+    }
+
     /** Starts it with the same JVM options as the nodes, and returns once it answers {@code /hello}. */
-    public static BareServerProcess start(List<String> jvmOptions, String bind, int port, Path logFile) {
+    public static BareServerProcess start(String classPath, List<String> jvmOptions, String bind, int port,
+                                          Path logFile) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path")));
+        command.add(classPath);
         command.add(BareServer.class.getName());
         command.addAll(List.of("--bind", bind, "--port", Integer.toString(port)));
         File log = logFile.toFile();

@@ -1,7 +1,10 @@
 package io.ballast.bench.process;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +23,21 @@ public record NodeJar(Path jar, List<String> jvmOptions) {
                     + "'mvn -q -DskipTests package' (or name it with --node-jar)");
         }
         jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /**
+     * This jar copied into {@code dir}: a run then starts every node from the same bytes, even if the project is
+     * rebuilt meanwhile.
+     */
+    public NodeJar copyInto(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path copy = dir.resolve(jar.getFileName());
+            Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+            return new NodeJar(copy, jvmOptions);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + jar + " into " + dir, e);
+        }
     }
 
     /** {@code java <jvmOptions> -jar <jar> <args>}, with the java that runs the bench. */
