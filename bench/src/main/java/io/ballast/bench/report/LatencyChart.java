@@ -58,7 +58,7 @@ public final class LatencyChart {
 
         int width = LEFT + rows.size() * GROUP_WIDTH + (Scenario.values().length - 1) * SCENARIO_GAP + RIGHT;
         int bottom = TOP + PLOT_HEIGHT;
-        int height = bottom + 64;
+        int height = bottom + 72;
         StringBuilder svg = new StringBuilder();
         svg.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
@@ -78,15 +78,16 @@ public final class LatencyChart {
                 bars(svg, row, axis, x, bottom);
                 svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                         x + BAR_WIDTH * 2, bottom + 16, escape(row.configuration().shortLabel())));
+                errorMark(svg, row, x + BAR_WIDTH * 2, bottom + 30);
                 x += GROUP_WIDTH;
             }
             int middle = (start + x - GROUP_GAP) / 2;
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
-                    + "font-weight=\"bold\">%s</text>%n", middle, bottom + 36, escape(chartName(scenario))));
+                    + "font-weight=\"bold\">%s</text>%n", middle, bottom + 50, escape(chartName(scenario))));
             if (scenario.ordinal() < Scenario.values().length - 1) {
                 int separator = x - GROUP_GAP / 2 + SCENARIO_GAP / 2;
                 svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                        + "stroke=\"#999\" stroke-dasharray=\"3,3\"/>%n", separator, TOP, separator, bottom + 40));
+                        + "stroke=\"#999\" stroke-dasharray=\"3,3\"/>%n", separator, TOP, separator, bottom + 54));
             }
             x += SCENARIO_GAP;
         }
@@ -104,7 +105,8 @@ public final class LatencyChart {
             x += 64;
         }
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"44\" fill=\"#555\">latency of successful "
-                + "responses, log scale; rows without numbers are marked n/a</text>%n", x + 8));
+                + "responses, log scale; in red under a row: the share of its requests that failed</text>%n",
+                x + 8));
     }
 
     private static void grid(StringBuilder svg, Axis axis, int width, int bottom) {
@@ -120,7 +122,7 @@ public final class LatencyChart {
                         + "stroke=\"%s\"/>%n", LEFT, y, width - RIGHT, y, major ? "#bbb" : "#eee"));
                 if (major) {
                     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s"
-                            + "</text>%n", LEFT - 6, y + 4, escape(Format.latency(value))));
+                            + "</text>%n", LEFT - 6, y + 4, escape(decade(value))));
                 }
             }
         }
@@ -142,6 +144,24 @@ public final class LatencyChart {
                     escape(row.scenario().title() + ", " + row.configuration().label()), NAMES.get(i),
                     escape(Format.latency(value))));
         }
+    }
+
+    /** Under a row's label: the share of its requests that failed, when any did. */
+    private static void errorMark(StringBuilder svg, Row row, int x, int y) {
+        row.measurement().filter(m -> m.totalErrors() > 0).ifPresent(m -> svg.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\" fill=\"#c00\">%s failed</text>%n",
+                x, y, escape(Format.percent(m.totalErrors() / (double) m.totalSent())))));
+    }
+
+    /** A gridline's label: {@code 100 µs}, {@code 1 ms}, {@code 10 s}. */
+    private static String decade(double micros) {
+        if (micros < 1_000) {
+            return Math.round(micros) + " µs";
+        }
+        if (micros < 1_000_000) {
+            return Math.round(micros / 1_000) + " ms";
+        }
+        return Math.round(micros / 1_000_000) + " s";
     }
 
     /** The scenario's name under its group of bars: short, since a group is narrow. */

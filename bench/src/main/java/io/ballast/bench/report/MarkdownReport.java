@@ -13,6 +13,7 @@ import io.ballast.bench.load.Measurement;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -118,10 +119,12 @@ public final class MarkdownReport {
                 + "nodes ").append(Format.rate(sizing.clusterRate())).append(" rps, whatever the CPU: I/O-bound by "
                 + "design, so that the 2-core machine is not the bottleneck (see the CPU column). Even load and "
                 + "skew run at 70% of that, the slow node and the killed node at 50%.\n");
+        md.append(otherLoad());
         md.append("- **Load generator**: open loop at a fixed arrival rate (request *i* is due at *start + i/rate* "
                 + "and sent then, answered or not), latency counted from when the request was due, so a server "
                 + "that stalls cannot hide its queue. Each request goes to a node drawn at random by the DNS "
-                + "weights. JDK `HttpClient`, HTTP/1.1 with keep-alive, asynchronous on 4 threads; timeout ")
+                + "weights. JDK `HttpClient`, HTTP/1.1 with keep-alive, asynchronous on 4 threads (the closed loop "
+                + "of the throughput scenario uses a leaner client, see there); timeout ")
                 .append(seconds(options.timeout())).append(". Latencies are HdrHistogram (µs, 3 significant "
                 + "digits) of successful (2xx) responses; non-2xx responses, connection failures and timeouts are "
                 + "errors, counted by the address the request was sent to. `X-Served-By` gives the share served "
@@ -134,6 +137,24 @@ public final class MarkdownReport {
                 + "servers measured (nodes, nginx, bare server), by the bench itself, and by every other process "
                 + "on the machine (from /proc/stat), of ").append(environment.cores()).append(" cores. A row whose "
                 + "total is near ").append(environment.cores()).append(" ran on a saturated machine.\n\n");
+    }
+
+    /** How much CPU the machine's other processes took during the measured windows, on average and at most. */
+    private String otherLoad() {
+        List<Row> measured = results.all().stream()
+                .filter(row -> row.hasNumbers() && !Double.isNaN(row.cpu().otherCores())).toList();
+        if (measured.isEmpty()) {
+            return "";
+        }
+        double average = measured.stream().mapToDouble(row -> row.cpu().otherCores()).average().orElse(0);
+        Row busiest = measured.stream()
+                .max(Comparator.comparingDouble(row -> row.cpu().otherCores())).orElseThrow();
+        return "- **Other load**: processes other than the bench and the servers it measured (other users' work, "
+                + "idle clusters, the next cluster starting under `--quick`) kept " + Format.decimal(average, 2)
+                + " cores busy on average during the measured windows, at most "
+                + Format.decimal(busiest.cpu().otherCores(), 2) + " (" + busiest.scenario().title() + ", "
+                + busiest.configuration().label() + "). Rows measured while others took much CPU are less "
+                + "trustworthy: see each row's CPU column.\n";
     }
 
     private void scenario(StringBuilder md, Scenario scenario) {
