@@ -26,10 +26,17 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("demo")) {
-            System.exit(DemoLauncher.run(Arrays.copyOfRange(args, 1, args.length)));
+        int status;
+        try {
+            status = args.length > 0 && args[0].equals("demo")
+                    ? DemoLauncher.run(Arrays.copyOfRange(args, 1, args.length))
+                    : run(args);
+        } catch (Throwable e) {
+            // whatever went wrong, never leave a half-started process behind on its non-daemon threads
+            e.printStackTrace();
+            status = EXIT_FAILED;
         }
-        System.exit(run(args));
+        System.exit(status);
     }
 
     static int run(String[] args) {
@@ -56,7 +63,7 @@ public final class Main {
         } catch (ConfigException e) {
             System.err.println("ballast: " + e.getMessage());
             return EXIT_USAGE;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             log.error("node {} failed to start", config.name(), e);
             return EXIT_FAILED;
         }

@@ -58,6 +58,8 @@ public final class Node implements AutoCloseable {
     /** How often a node publishes its load report, at the least. */
     public static final long REPORT_INTERVAL_MS = 250;
 
+    private static final long DRAIN_POLL_MS = 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
     private final NodeConfig config;
@@ -66,6 +68,7 @@ public final class Node implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Undertow server;
+    private final EdgeHandler edge;
     private final UpstreamApp upstream;
     private final NodeMetrics metrics;
     private final PeerHealth health = new PeerHealth();
@@ -92,10 +95,11 @@ public final class Node implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.edge = chain();
         this.server = Undertow.builder()
                 .addHttpListener(config.httpPort(), config.bind().getHostAddress())
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBody())
-                .setHandler(chain())
+                .setHandler(edge)
                 .build();
     }
 
@@ -133,7 +137,7 @@ public final class Node implements AutoCloseable {
      * operator endpoints here; refuse bodies over the limit; route everything else, here (within capacity) or to
      * one peer.
      */
-    private HttpHandler chain() {
+    private EdgeHandler chain() {
         HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape);
         PathHandler paths = new PathHandler(new BodyLimitHandler(config.maxBody(), routing))
                 .addPrefixPath(AdminHandler.PREFIX, admin);
@@ -204,12 +208,15 @@ public final class Node implements AutoCloseable {
      * it is an {@code --upstream}) answers.
      */
     public boolean isReady() {
-        return membership != null && state == MemberState.UP && canServeHere();
+        return membership != null && canServeHere();
     }
 
-    /** Whether this node's application can serve: false while its upstream does not answer. */
+    /**
+     * Whether this node serves requests itself: false while it drains, or while its upstream does not answer; it
+     * then hands what it gets to its peers.
+     */
     private boolean canServeHere() {
-        return upstream == null || upstream.isUp();
+        return state == MemberState.UP && (upstream == null || upstream.isUp());
     }
 
     private List<Peer> eligiblePeers() {
@@ -299,14 +306,19 @@ public final class Node implements AutoCloseable {
         stopped.await();
     }
 
-    /** Leaves the cluster (peers drop this node at once) and stops serving. */
+    /**
+     * Drains, then stops: the node shows {@code DRAINING} to its peers (who stop forwarding to it) and answers
+     * 503 for readiness, hands new requests to its peers, waits up to {@code --drain-timeout} for the requests in it
+     * to finish, then stops serving and leaves the cluster.
+     */
     @Override
     public synchronized void close() {
         if (stopped.getCount() == 0) {
             return;
         }
-        state = MemberState.DRAINING;
+        drain();
         scheduler.shutdownNow();
+        server.stop();
         routing.close();
         if (upstream != null) {
             upstream.close();
@@ -319,9 +331,30 @@ public final class Node implements AutoCloseable {
                 LOG.warn("leaving the cluster failed: {}", e.toString());
             }
         }
-        server.stop();
         LOG.info("node {} stopped", config.name());
         stopped.countDown();
+    }
+
+    private void drain() {
+        state = MemberState.DRAINING;
+        if (membership == null) {
+            return;
+        }
+        events.publish(ClusterEvent.Type.DRAINING, config.name(), edge.active() + " requests in flight");
+        publishQuietly();
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        while (edge.active() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(DRAIN_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (edge.active() > 0) {
+            LOG.warn("drain timed out after {} with {} requests still in flight", config.drainTimeout(),
+                    edge.active());
+        }
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

@@ -253,9 +253,8 @@ public final class Membership implements AutoCloseable {
             }
             Optional<LoadBoard.Entry> entry = board.get(name);
             if (entry.isEmpty()) {
-                // joined, first report not here yet
-                members.add(new MemberView(name, null, suspected.containsKey(address) ? MemberState.SUSPECT
-                        : MemberState.UP, 0, 0, 0, 0, 0, -1));
+                // joined, but its first report is not here yet: not known to be serving
+                members.add(new MemberView(name, null, MemberState.SUSPECT, 0, 0, 0, 0, 0, -1));
                 continue;
             }
             long age = entry.get().ageMs(now);
@@ -326,7 +325,11 @@ public final class Membership implements AutoCloseable {
     }
 
     private void onSuspect(Iterable<Address> addresses) {
+        View view = channel.getView();
         for (Address address : addresses) {
+            if (view == null || !view.containsMember(address)) {
+                continue; // already gone from the view: nothing left to suspect
+            }
             if (suspected.put(address, System.nanoTime()) == null) {
                 events.publish(ClusterEvent.Type.SUSPECTED, nameOf(address), "failure detection suspects it");
             }

@@ -14,6 +14,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -131,8 +132,9 @@ public final class ConfigParser {
         Optional<URI> upstream = Optional.ofNullable(values.get(Option.UPSTREAM)).map(ConfigParser::upstream);
         double workFactor = decimalIn(Option.WORK_FACTOR, values.getOrDefault(Option.WORK_FACTOR, "1"), 0.1, 100);
         long maxBody = size(Option.MAX_BODY, values.getOrDefault(Option.MAX_BODY, "10m"));
+        Duration drainTimeout = duration(Option.DRAIN_TIMEOUT, values.getOrDefault(Option.DRAIN_TIMEOUT, "30s"));
         return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity, balance, strategy,
-                weight, secret, upstream, maxBody, workFactor);
+                weight, secret, upstream, maxBody, drainTimeout, workFactor);
     }
 
     /** A literal secret, or {@code file:PATH} to read it from a file (its surrounding white space dropped). */
@@ -232,6 +234,25 @@ public final class ConfigParser {
             }
         }
         throw new ConfigException(option.flag(), value, "a size from 1k to 64g, in bytes or with k, m or g");
+    }
+
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
+
+    /** A duration: {@code 500ms}, {@code 30s}, {@code 2m}; from 0 to one hour. */
+    private static Duration duration(Option option, String value) {
+        Matcher matcher = DURATION.matcher(value.trim());
+        if (matcher.matches()) {
+            long n = Long.parseLong(matcher.group(1));
+            Duration duration = switch (matcher.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMinutes(n);
+            };
+            if (duration.compareTo(Duration.ofHours(1)) <= 0) {
+                return duration;
+            }
+        }
+        throw new ConfigException(option.flag(), value, "a duration up to 1 hour, like 500ms, 30s or 2m");
     }
 
     private static double decimalIn(Option option, String value, double min, double max) {

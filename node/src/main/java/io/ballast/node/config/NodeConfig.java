@@ -5,6 +5,7 @@ import io.ballast.node.routing.StrategyName;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,7 +16,8 @@ import java.util.Optional;
  */
 public record NodeConfig(String name, InetAddress bind, int httpPort, String cluster, Discovery discovery,
                          int clusterPort, int capacity, Balance balance, StrategyName strategy, int weight,
-                         Optional<String> secret, Optional<URI> upstream, long maxBody, double workFactor) {
+                         Optional<String> secret, Optional<URI> upstream, long maxBody, Duration drainTimeout,
+                         double workFactor) {
 
     public NodeConfig {
         Objects.requireNonNull(name, "name");
@@ -34,7 +36,7 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                 + ", clusterPort=" + clusterPort + ", capacity=" + capacity + ", balance=" + balance.flagValue()
                 + ", strategy=" + strategy.flagValue() + ", weight=" + weight + ", secret="
                 + (secret.isPresent() ? "(set)" : "(none)") + ", upstream=" + upstream.map(URI::toString).orElse("none")
-                + ", maxBody=" + maxBody + ", workFactor=" + workFactor + "]";
+                + ", maxBody=" + maxBody + ", drainTimeout=" + drainTimeout + ", workFactor=" + workFactor + "]";
     }
 
     /** The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}. */
@@ -115,6 +117,10 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
 
         public Builder maxBody(long bytes) {
             return set(Option.MAX_BODY, Long.toString(bytes));
+        }
+
+        public Builder drainTimeout(Duration timeout) {
+            return set(Option.DRAIN_TIMEOUT, timeout.toMillis() + "ms");
         }
 
         public Builder workFactor(double factor) {

@@ -22,6 +22,8 @@ public enum Option {
     SECRET("secret", "TEXT|file:PATH", "cluster secret (16+ characters): signs hop tokens", "none"),
     UPSTREAM("upstream", "URL", "serve by proxying to this local app (http://host:port) instead of the demo app",
             "none"),
+    DRAIN_TIMEOUT("drain-timeout", "DURATION",
+            "on SIGTERM, how long to wait for requests in flight before leaving (e.g. 30s, 500ms, 2m)", "30s"),
     MAX_BODY("max-body", "SIZE", "largest request body accepted, in bytes or with k, m, g; larger: 413", "10m"),
     WORK_FACTOR("work-factor", "F", "demo app: /work?ms=N holds its slot for F times N ms (a slow node), 0.1 to 100",
             "1");

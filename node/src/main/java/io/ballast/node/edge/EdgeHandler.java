@@ -6,20 +6,24 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
- * The first handler every request meets: it names the serving node in {@code X-Served-By} and gives the request an
- * {@code X-Request-Id}, keeping the client's when it is a sensible one.
+ * The first handler every request meets: it names the serving node in {@code X-Served-By}, gives the request an
+ * {@code X-Request-Id} (keeping the client's when it is a sensible one), and counts the client requests in the node,
+ * so that a drain knows when they are done.
  */
 public final class EdgeHandler implements HttpHandler {
 
     private static final HttpString SERVED_BY = new HttpString(BallastHeaders.SERVED_BY);
     private static final HttpString REQUEST_ID = new HttpString(BallastHeaders.REQUEST_ID);
     private static final Pattern SENSIBLE_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
+    private static final String OPERATOR_PREFIX = "/_ballast/";
 
     private final String nodeName;
     private final HttpHandler next;
+    private final AtomicInteger active = new AtomicInteger();
 
     public EdgeHandler(String nodeName, HttpHandler next) {
         this.nodeName = nodeName;
@@ -35,6 +39,18 @@ public final class EdgeHandler implements HttpHandler {
         }
         exchange.getResponseHeaders().put(SERVED_BY, nodeName);
         exchange.getResponseHeaders().put(REQUEST_ID, id);
+        if (!exchange.getRequestPath().startsWith(OPERATOR_PREFIX)) {
+            active.incrementAndGet();
+            exchange.addExchangeCompleteListener((done, nextListener) -> {
+                active.decrementAndGet();
+                nextListener.proceed();
+            });
+        }
         next.handleRequest(exchange);
+    }
+
+    /** Client requests in this node now, served here or forwarded; operator requests are not counted. */
+    public int active() {
+        return active.get();
     }
 }
