@@ -23,15 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Three nodes of capacity 16 under {@code /work?ms=100} load at a fixed rate: each node serves 160 requests a second
- * at most, the cluster 480. The rates stay low enough for a machine of two cores to run nodes and load together.
+ * Three nodes of capacity 16 under {@code /work?ms=200} load at a fixed rate: each node serves 80 requests a second
+ * at most, the cluster 240. Long requests at low rates keep many requests in flight while leaving a machine of two
+ * cores enough CPU to run three nodes and the load together.
  */
 class SelfBalancingIT {
 
     private static final int CAPACITY = 16;
-    private static final String WORK = "/work?ms=100";
+    private static final String WORK = "/work?ms=200";
     private static final Duration RUN = Duration.ofSeconds(6);
-    private static final Duration WARM_UP = Duration.ofMillis(1500);
+    private static final Duration WARM_UP = Duration.ofSeconds(3);
 
     @RegisterExtension
     final TestCluster cluster = new TestCluster();
@@ -57,14 +58,13 @@ class SelfBalancingIT {
     void nodeGivenAllTheLoadHandsTheSurplusToItsPeersAndCutsTheTail() {
         List<NodeProcess> nodes = startThree();
         // 1.5 times what node A can serve alone, half of what the cluster can
-        Tally balanced = load(List.of(nodes.get(0)), 240, RUN);
+        Tally balanced = load(List.of(nodes.get(0)), 120, RUN);
         System.out.println("[skew, adaptive] " + balanced);
-        for (NodeProcess node : nodes) {
-            node.terminate();
-        }
+        nodes.forEach(NodeProcess::terminate);
+        nodes.forEach(node -> node.awaitExit(Duration.ofSeconds(30)));
 
         List<NodeProcess> dnsAlone = startThree("--balance", "off");
-        Tally off = load(List.of(dnsAlone.get(0)), 240, RUN);
+        Tally off = load(List.of(dnsAlone.get(0)), 120, RUN);
         System.out.println("[skew, balance off] " + off);
 
         assertEquals(0, balanced.failed(), () -> "failed requests: " + balanced);
@@ -80,7 +80,7 @@ class SelfBalancingIT {
     void underEvenLoadNodesServeWhatTheyGet() {
         List<NodeProcess> nodes = startThree();
         // three quarters of every node's capacity, spread evenly
-        Tally even = load(nodes, 360, RUN);
+        Tally even = load(nodes, 180, RUN);
         System.out.println("[even, adaptive] " + even);
 
         assertEquals(0, even.failed(), () -> "failed requests: " + even);
@@ -92,7 +92,7 @@ class SelfBalancingIT {
         List<NodeProcess> nodes = startThree();
         NodeProcess victim = nodes.get(2);
         List<NodeProcess> entries = nodes.subList(0, 2);
-        OpenLoop.run(entries.stream().map(NodeProcess::url).toList(), WORK, 300, WARM_UP);
+        OpenLoop.run(entries.stream().map(NodeProcess::url).toList(), WORK, 150, WARM_UP);
 
         List<LocalTime> killedAt = new ArrayList<>();
         CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
@@ -100,7 +100,7 @@ class SelfBalancingIT {
             victim.kill();
         }, CompletableFuture.delayedExecutor(3, TimeUnit.SECONDS));
         // A and B each get nearly all they can serve alone: both forward to C until it dies
-        List<Outcome> outcomes = OpenLoop.run(entries.stream().map(NodeProcess::url).toList(), WORK, 300,
+        List<Outcome> outcomes = OpenLoop.run(entries.stream().map(NodeProcess::url).toList(), WORK, 150,
                 Duration.ofSeconds(8));
         killer.join();
         Tally tally = new Tally(outcomes);

@@ -47,6 +47,7 @@ class StrategiesIT {
         }
         System.out.println("[" + strategy + "] served " + served);
         nodes.forEach(NodeProcess::terminate);
+        nodes.forEach(node -> node.awaitExit(Duration.ofSeconds(30)));
         return served;
     }
 
