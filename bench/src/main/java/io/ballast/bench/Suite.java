@@ -336,6 +336,9 @@ final class Suite {
 
     private void logRow(Row row) {
         Measurement m = row.measurement().orElseThrow();
+        if (m.totalErrors() > 0 || row.percentileMicros(99) > 1_000_000) {
+            log.println("[bench]     second by second, ok/errors/slowest: " + m.timeline().text());
+        }
         log.printf("[bench]   %-18s %-44s %7s rps ok, %s errors, p50 %s, p99 %s, p99.9 %s, forwarded %s%n",
                 row.scenario().title(), row.configuration().label(), Format.rate(row.okCount() / m.seconds()),
                 Format.count(m.totalErrors()), Format.latency(row.percentileMicros(50)),

@@ -32,8 +32,8 @@ public final class ClosedLoopLoad {
             throw new IllegalArgumentException("concurrency " + concurrency + " (expected: >= 1)");
         }
         Tally warm = new Tally();
-        Tally measured = new Tally();
         long measureStart = System.nanoTime() + warmup.toNanos();
+        Tally measured = new Tally(measureStart, measure);
         long end = measureStart + measure.toNanos();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 OpenLoopLoad.daemon("bench-actions"));
@@ -80,20 +80,20 @@ public final class ClosedLoopLoad {
                     KeepAliveConnection.Response response = connection.exchange();
                     long latency = System.nanoTime() - start;
                     if (response.status() / 100 == 2) {
-                        tally.succeeded(target, response.servedBy(), response.forwarded(), latency);
+                        tally.succeeded(target, response.servedBy(), response.forwarded(), start, latency);
                     } else {
-                        tally.failed(target, ErrorLabel.ofStatus(response.status()));
+                        tally.failed(target, ErrorLabel.ofStatus(response.status()), start);
                     }
                     if (!connection.reusable()) {
                         closeQuietly(connection);
                         connection = null;
                     }
                 } catch (SocketTimeoutException e) {
-                    tally.failed(target, "timeout");
+                    tally.failed(target, "timeout", start);
                     closeQuietly(connection);
                     connection = null;
                 } catch (IOException | RuntimeException e) {
-                    tally.failed(target, ErrorLabel.of(e));
+                    tally.failed(target, ErrorLabel.of(e), start);
                     closeQuietly(connection);
                     connection = null;
                 }

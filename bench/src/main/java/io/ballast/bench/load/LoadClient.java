@@ -55,12 +55,12 @@ public final class LoadClient {
         return response.handle((answer, error) -> {
             long latency = System.nanoTime() - startNanos;
             if (error != null) {
-                tally.failed(target, ErrorLabel.of(error));
+                tally.failed(target, ErrorLabel.of(error), startNanos);
             } else if (answer.statusCode() / 100 != 2) {
-                tally.failed(target, ErrorLabel.ofStatus(answer.statusCode()));
+                tally.failed(target, ErrorLabel.ofStatus(answer.statusCode()), startNanos);
             } else {
                 tally.succeeded(target, answer.headers().firstValue(BallastHeaders.SERVED_BY).orElse(null),
-                        answer.headers().firstValue("Via").isPresent(), latency);
+                        answer.headers().firstValue("Via").isPresent(), startNanos, latency);
             }
             return null;
         });

@@ -44,13 +44,13 @@ public final class OpenLoopLoad {
         }
         Map<Target, HttpRequest> requests = new HashMap<>();
         spread.targets().forEach(target -> requests.put(target, client.request(target, pathAndQuery)));
-        Tally warm = new Tally();
-        Tally measured = new Tally();
         AtomicLong outstanding = new AtomicLong();
         double intervalNanos = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
 
         long begin = System.nanoTime() + START_DELAY_NANOS;
         long measureStart = begin + warmup.toNanos();
+        Tally warm = new Tally();
+        Tally measured = new Tally(measureStart, measure);
         long end = measureStart + measure.toNanos();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("bench-actions"));
         try {

@@ -3,6 +3,7 @@ package io.ballast.bench.load;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,17 @@ final class Tally {
     private final Map<String, LongAdder> ok = new ConcurrentHashMap<>();
     private final Map<String, Map<String, LongAdder>> errors = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> servedBy = new ConcurrentHashMap<>();
+    private final Timeline timeline;
+
+    /** A tally without a timeline (the warm-up's). */
+    Tally() {
+        this.timeline = null;
+    }
+
+    /** A tally that also keeps {@code seconds} seconds of timeline from {@code startNanos}. */
+    Tally(long startNanos, Duration window) {
+        this.timeline = new Timeline(startNanos, (int) Math.max(1, (window.toMillis() + 999) / 1000));
+    }
 
     /** A request was handed to the client {@code lagNanos} after it was due. */
     void sent(Target target, long lagNanos) {
@@ -34,14 +46,20 @@ final class Tally {
     }
 
     /** A 2xx response, complete after {@code latencyNanos} counted from when the request was due. */
-    void succeeded(Target target, String server, boolean wasForwarded, long latencyNanos) {
+    void succeeded(Target target, String server, boolean wasForwarded, long dueNanos, long latencyNanos) {
+        if (timeline != null) {
+            timeline.succeeded(dueNanos, latencyNanos);
+        }
         count(ok, target.name());
         count(servedBy, server == null ? "(no X-Served-By)" : server);
         (wasForwarded ? forwarded : local).recordValue(micros(latencyNanos));
     }
 
     /** A non-2xx response, or no response at all. */
-    void failed(Target target, String label) {
+    void failed(Target target, String label, long dueNanos) {
+        if (timeline != null) {
+            timeline.failed(dueNanos);
+        }
         count(errors.computeIfAbsent(target.name(), name -> new ConcurrentHashMap<>()), label);
     }
 
@@ -58,7 +76,8 @@ final class Tally {
         Map<String, Map<String, Long>> errorCounts = new TreeMap<>();
         errors.forEach((target, byLabel) -> errorCounts.put(target, counts(byLabel)));
         return new Measurement(seconds, counts(sent), counts(ok), errorCounts, counts(servedBy),
-                histogram(local), histogram(forwarded), histogram(sendLag));
+                histogram(local), histogram(forwarded), histogram(sendLag),
+                timeline == null ? Seconds.none() : timeline.snapshot());
     }
 
     private static Map<String, Long> counts(Map<String, LongAdder> counters) {

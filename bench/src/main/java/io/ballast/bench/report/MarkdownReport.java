@@ -1,6 +1,7 @@
 package io.ballast.bench.report;
 
 import io.ballast.bench.BenchOptions;
+import io.ballast.bench.Configuration;
 import io.ballast.bench.Environment;
 import io.ballast.bench.Goal;
 import io.ballast.bench.Goals;
@@ -63,6 +64,7 @@ public final class MarkdownReport {
         for (Scenario scenario : Scenario.values()) {
             scenario(md, scenario);
         }
+        secondBySecond(md);
         md.append("## Latency chart\n\n");
         md.append("p50, p90, p99 and p99.9 of every row, log scale.\n\n");
         md.append("![Latency percentiles per scenario and configuration](").append(chartFile).append(")\n");
@@ -238,6 +240,37 @@ public final class MarkdownReport {
         }
         return parts.isEmpty() ? "CPU per request: unknown."
                 : "CPU time per request — " + String.join("; ", parts) + ".";
+    }
+
+    /**
+     * Every row's window second by second, and how late the generator sent its requests: where errors and slow
+     * answers happened in time, and whether the generator kept up.
+     */
+    private void secondBySecond(StringBuilder md) {
+        md.append("## Second by second\n\n");
+        md.append("Each measured window, one entry per second: successes / errors / slowest success, by when the "
+                + "requests were due (the throughput scenario: its turns one after the other). Send lag: how late "
+                + "the generator handed requests to the client against their schedule (p99 / max); a large lag "
+                + "would mean the generator could not keep up, though latency still counts from the due time.\n\n");
+        for (Row row : results.all()) {
+            if (row.measurement().isEmpty() || row.configuration() == Configuration.FORWARDED) {
+                continue;
+            }
+            Measurement m = row.measurement().get();
+            md.append("- **").append(row.scenario().title()).append(", ").append(row.configuration().label());
+            if (row.scenario() == Scenario.FORWARD) {
+                md.append(" and forwarded");
+            }
+            md.append("** (send lag ");
+            if (Double.isNaN(row.targetRate())) {
+                md.append("none: closed loop");
+            } else {
+                md.append(Format.latency(m.sendLag().getValueAtPercentile(99))).append(" / ")
+                        .append(Format.latency(m.sendLag().getMaxValue()));
+            }
+            md.append("): ").append(m.timeline().text()).append("\n");
+        }
+        md.append("\n");
     }
 
     /** Escapes what would break a table cell. */
