@@ -2,6 +2,7 @@ package io.ballast.node.config;
 
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
+import io.ballast.node.session.SessionMode;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -13,6 +14,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -133,8 +135,67 @@ public final class ConfigParser {
         double workFactor = decimalIn(Option.WORK_FACTOR, values.getOrDefault(Option.WORK_FACTOR, "1"), 0.1, 100);
         long maxBody = size(Option.MAX_BODY, values.getOrDefault(Option.MAX_BODY, "10m"));
         Duration drainTimeout = duration(Option.DRAIN_TIMEOUT, values.getOrDefault(Option.DRAIN_TIMEOUT, "30s"));
+        String sessionsText = values.getOrDefault(Option.SESSIONS, "distributed");
+        SessionMode sessions = SessionMode.parse(sessionsText).orElseThrow(() -> new ConfigException(
+                Option.SESSIONS.flag(), sessionsText, "distributed or replicated"));
+        int sessionOwners = intIn(Option.SESSION_OWNERS, values.getOrDefault(Option.SESSION_OWNERS, "2"), 1, 16);
+        if (sessions == SessionMode.REPLICATED && values.containsKey(Option.SESSION_OWNERS)) {
+            throw new ConfigException(Option.SESSION_OWNERS.flag(), values.get(Option.SESSION_OWNERS),
+                    "no value with --sessions replicated, where every node holds every session");
+        }
+        Duration sessionTimeout = sessionTimeout(values.getOrDefault(Option.SESSION_TIMEOUT, "30m"));
+        String sessionCookie = cookieName(values.getOrDefault(Option.SESSION_COOKIE, "JSESSIONID"));
+        Optional<Path> dataDir = Optional.ofNullable(values.get(Option.DATA_DIR)).map(ConfigParser::dataDir);
         return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity, balance, strategy,
-                weight, secret, upstream, maxBody, drainTimeout, workFactor);
+                weight, secret, upstream, maxBody, drainTimeout, workFactor, sessions, sessionOwners, sessionTimeout,
+                sessionCookie, dataDir);
+    }
+
+    private static final Pattern SESSION_TIMEOUT = Pattern.compile("([0-9]{1,9})(s|m|h|d)");
+
+    /** A session timeout in whole seconds, minutes, hours or days: {@code 90s}, {@code 30m}, {@code 8h}, {@code 7d}. */
+    private static Duration sessionTimeout(String value) {
+        Matcher matcher = SESSION_TIMEOUT.matcher(value.trim());
+        if (matcher.matches()) {
+            long n = Long.parseLong(matcher.group(1));
+            Duration timeout = switch (matcher.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            if (timeout.compareTo(Duration.ofSeconds(1)) >= 0 && timeout.compareTo(Duration.ofDays(30)) <= 0) {
+                return timeout;
+            }
+        }
+        throw new ConfigException(Option.SESSION_TIMEOUT.flag(), value,
+                "a duration from 1s to 30d in whole s, m, h or d, like 30m, 8h or 90s");
+    }
+
+    /** A cookie name: an RFC 6265 token, which Undertow writes and browsers send back unchanged. */
+    private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
+
+    private static String cookieName(String value) {
+        if (!COOKIE_NAME.matcher(value).matches()) {
+            throw new ConfigException(Option.SESSION_COOKIE.flag(), value,
+                    "1 to 64 letters, digits or !#$%&'*+.^_`|~-, like JSESSIONID");
+        }
+        return value;
+    }
+
+    /**
+     * A data directory, as an absolute path. Whether it can be used (read, written, not held by another node) is
+     * checked when the node starts, by {@link io.ballast.node.session.DataDir}.
+     */
+    private static Path dataDir(String value) {
+        if (value.isBlank()) {
+            throw new ConfigException(Option.DATA_DIR.flag(), value, "a directory path");
+        }
+        try {
+            return Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(Option.DATA_DIR.flag(), value, "a directory path (" + e.getReason() + ")");
+        }
     }
 
     /** A literal secret, or {@code file:PATH} to read it from a file (its surrounding white space dropped). */

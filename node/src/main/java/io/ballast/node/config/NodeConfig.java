@@ -2,9 +2,11 @@ package io.ballast.node.config;
 
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
+import io.ballast.node.session.SessionMode;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,7 +19,8 @@ import java.util.Optional;
 public record NodeConfig(String name, InetAddress bind, int httpPort, String cluster, Discovery discovery,
                          int clusterPort, int capacity, Balance balance, StrategyName strategy, int weight,
                          Optional<String> secret, Optional<URI> upstream, long maxBody, Duration drainTimeout,
-                         double workFactor) {
+                         double workFactor, SessionMode sessions, int sessionOwners, Duration sessionTimeout,
+                         String sessionCookie, Optional<Path> dataDir) {
 
     public NodeConfig {
         Objects.requireNonNull(name, "name");
@@ -28,6 +31,10 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
         Objects.requireNonNull(strategy, "strategy");
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+        Objects.requireNonNull(sessionCookie, "sessionCookie");
+        Objects.requireNonNull(dataDir, "dataDir");
     }
 
     @Override
@@ -36,7 +43,10 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                 + ", clusterPort=" + clusterPort + ", capacity=" + capacity + ", balance=" + balance.flagValue()
                 + ", strategy=" + strategy.flagValue() + ", weight=" + weight + ", secret="
                 + (secret.isPresent() ? "(set)" : "(none)") + ", upstream=" + upstream.map(URI::toString).orElse("none")
-                + ", maxBody=" + maxBody + ", drainTimeout=" + drainTimeout + ", workFactor=" + workFactor + "]";
+                + ", maxBody=" + maxBody + ", drainTimeout=" + drainTimeout + ", workFactor=" + workFactor
+                + ", sessions=" + sessions.flagValue() + ", sessionOwners=" + sessionOwners + ", sessionTimeout="
+                + sessionTimeout + ", sessionCookie=" + sessionCookie + ", dataDir="
+                + dataDir.map(Path::toString).orElse("none") + "]";
     }
 
     /** The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}. */
@@ -125,6 +135,27 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
 
         public Builder workFactor(double factor) {
             return set(Option.WORK_FACTOR, Double.toString(factor));
+        }
+
+        public Builder sessions(String mode) {
+            return set(Option.SESSIONS, mode);
+        }
+
+        public Builder sessionOwners(int owners) {
+            return set(Option.SESSION_OWNERS, Integer.toString(owners));
+        }
+
+        /** The idle timeout of sessions, in whole seconds. */
+        public Builder sessionTimeout(Duration timeout) {
+            return set(Option.SESSION_TIMEOUT, timeout.toSeconds() + "s");
+        }
+
+        public Builder sessionCookie(String name) {
+            return set(Option.SESSION_COOKIE, name);
+        }
+
+        public Builder dataDir(Path dir) {
+            return set(Option.DATA_DIR, dir.toString());
         }
 
         /**

@@ -25,6 +25,14 @@ public enum Option {
     DRAIN_TIMEOUT("drain-timeout", "DURATION",
             "on SIGTERM, how long to wait for requests in flight before leaving (e.g. 30s, 500ms, 2m)", "30s"),
     MAX_BODY("max-body", "SIZE", "largest request body accepted, in bytes or with k, m, g; larger: 413", "10m"),
+    SESSIONS("sessions", "MODE", "where session data lives: distributed (on --session-owners nodes) | replicated "
+            + "(on every node)", "distributed"),
+    SESSION_OWNERS("session-owners", "N", "distributed sessions: how many nodes hold each session, 1 to 16", "2"),
+    SESSION_TIMEOUT("session-timeout", "DURATION",
+            "a session expires this long after the last request that used it, 1s to 30d (e.g. 30m, 8h, 90s)", "30m"),
+    SESSION_COOKIE("session-cookie", "NAME", "the name of the session cookie", "JSESSIONID"),
+    DATA_DIR("data-dir", "DIR", "keep session data on disk too, under DIR/<name>, so that it outlives a restart of "
+            + "every node", "none"),
     WORK_FACTOR("work-factor", "F", "demo app: /work?ms=N holds its slot for F times N ms (a slow node), 0.1 to 100",
             "1");
 

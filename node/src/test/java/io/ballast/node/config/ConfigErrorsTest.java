@@ -134,4 +134,29 @@ class ConfigErrorsTest {
         assertRefused("--max-body", "10q", "a size from 1k to 64g", "--max-body", "10q");
         assertRefused("--max-body", "100", "a size from 1k to 64g", "--max-body", "100");
     }
+
+    @Test
+    void sessionOptionsOutOfRangeAreRefused() {
+        assertRefused("--sessions", "sticky", "distributed or replicated", "--sessions", "sticky");
+        assertRefused("--session-owners", "0", "a whole number from 1 to 16", "--session-owners", "0");
+        assertRefused("--session-owners", "17", "a whole number from 1 to 16", "--session-owners", "17");
+        assertRefused("--session-owners", "3", "no value with --sessions replicated",
+                "--sessions", "replicated", "--session-owners", "3");
+        String duration = "a duration from 1s to 30d in whole s, m, h or d";
+        for (String bad : new String[] {"0s", "500ms", "31d", "1.5h", "soon", "-1s", ""}) {
+            assertRefused("--session-timeout", bad, duration, "--session-timeout", bad);
+        }
+        assertRefused("--session-cookie", "my cookie", "1 to 64 letters, digits", "--session-cookie", "my cookie");
+        assertRefused("--session-cookie", "a=b", "1 to 64 letters, digits", "--session-cookie", "a=b");
+        assertRefused("--session-cookie", "a;b", "1 to 64 letters, digits", "--session-cookie", "a;b");
+        assertRefused("--data-dir", "  ", "a directory path", "--data-dir", "  ");
+        assertRefused("--data-dir", "a\u0000b", "a directory path", "--data-dir", "a\u0000b");
+    }
+
+    @Test
+    void badSessionTimeoutFromTheEnvironmentNamesItsVariable() {
+        String message = assertThrows(ConfigException.class, () -> ConfigParser.parse(
+                new String[] {"--bind", "127.0.0.1"}, Map.of("BALLAST_SESSION_TIMEOUT", "forever"))).getMessage();
+        assertTrue(message.startsWith("--session-timeout (from BALLAST_SESSION_TIMEOUT): 'forever'"), message);
+    }
 }

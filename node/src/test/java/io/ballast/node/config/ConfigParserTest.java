@@ -2,12 +2,14 @@ package io.ballast.node.config;
 
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
+import io.ballast.node.session.SessionMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,6 +44,11 @@ class ConfigParserTest {
         assertEquals(Optional.empty(), config.secret());
         assertEquals(Optional.empty(), config.upstream());
         assertEquals(1.0, config.workFactor());
+        assertEquals(SessionMode.DISTRIBUTED, config.sessions());
+        assertEquals(2, config.sessionOwners());
+        assertEquals(Duration.ofMinutes(30), config.sessionTimeout());
+        assertEquals("JSESSIONID", config.sessionCookie());
+        assertEquals(Optional.empty(), config.dataDir());
         assertTrue(config.name().matches("[A-Za-z0-9][A-Za-z0-9._-]*-8080"), config.name());
     }
 
@@ -138,5 +145,38 @@ class ConfigParserTest {
         assertEquals(64L << 20, run("--bind", "127.0.0.1", "--max-body", "64M").maxBody());
         assertEquals(2L << 30, run("--bind", "127.0.0.1", "--max-body", "2g").maxBody());
         assertEquals(4096, run("--bind", "127.0.0.1", "--max-body", "4096").maxBody());
+    }
+
+    @Test
+    void sessionOptionsReadTheirValues() {
+        NodeConfig config = run("--bind", "127.0.0.1", "--sessions", "distributed", "--session-owners", "3",
+                "--session-timeout", "8h", "--session-cookie", "SID", "--data-dir", "/var/lib/ballast/../ballast");
+        assertEquals(SessionMode.DISTRIBUTED, config.sessions());
+        assertEquals(3, config.sessionOwners());
+        assertEquals(Duration.ofHours(8), config.sessionTimeout());
+        assertEquals("SID", config.sessionCookie());
+        assertEquals(Optional.of(Path.of("/var/lib/ballast")), config.dataDir());
+        assertEquals(SessionMode.REPLICATED, run("--bind", "127.0.0.1", "--sessions", "replicated").sessions());
+        assertEquals(Duration.ofSeconds(90), run("--bind", "127.0.0.1", "--session-timeout", "90s").sessionTimeout());
+        assertEquals(Duration.ofDays(30), run("--bind", "127.0.0.1", "--session-timeout", "30d").sessionTimeout());
+    }
+
+    @Test
+    void sessionOptionsComeFromTheEnvironmentToo() {
+        NodeConfig config = run(Map.of("BALLAST_SESSIONS", "replicated", "BALLAST_SESSION_TIMEOUT", "3s",
+                "BALLAST_SESSION_COOKIE", "S", "BALLAST_DATA_DIR", "/tmp/x"), "--bind", "127.0.0.1");
+        assertEquals(SessionMode.REPLICATED, config.sessions());
+        assertEquals(Duration.ofSeconds(3), config.sessionTimeout());
+        assertEquals("S", config.sessionCookie());
+        assertEquals(Optional.of(Path.of("/tmp/x")), config.dataDir());
+    }
+
+    @Test
+    void builderSetsSessionOptions() {
+        NodeConfig config = NodeConfig.builder().bind("127.0.0.1").sessions("replicated")
+                .sessionTimeout(Duration.ofSeconds(45)).sessionCookie("S").dataDir(Path.of("/tmp/d")).build();
+        assertEquals(SessionMode.REPLICATED, config.sessions());
+        assertEquals(Duration.ofSeconds(45), config.sessionTimeout());
+        assertEquals(Optional.of(Path.of("/tmp/d")), config.dataDir());
     }
 }

@@ -1,0 +1,64 @@
+package io.ballast.node.session;
+
+import io.ballast.node.config.NodeConfig;
+import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
+import org.infinispan.eviction.EvictionStrategy;
+import org.infinispan.partitionhandling.PartitionHandling;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The caches that hold sessions, defined on the node's cache manager before it starts.
+ *
+ * <ul>
+ *   <li>{@value #SESSIONS}: the sessions of the cluster, synchronous, so that a write is on every owner before it
+ *       returns. Distributed on {@code --session-owners} nodes (2 by default), or replicated to all. A node that
+ *       joins gets its share by state transfer before it serves. In a partition both sides keep serving
+ *       ({@link PartitionHandling#ALLOW_READ_WRITES}); when they merge, each session keeps the copy with the most
+ *       writes ({@link NewestSessionWins}).</li>
+ *   <li>{@value #BACKUP}, with {@code --data-dir} only: a local cache on a SoftIndexFileStore under
+ *       {@code DIR/<node>/}, holding a copy of every session this node writes, written through before the write
+ *       returns; few are kept in memory. {@link SessionStore#restore()} reads it when the node starts.</li>
+ * </ul>
+ */
+public final class SessionCaches {
+
+    public static final String SESSIONS = "ballast.sessions";
+    public static final String BACKUP = "ballast.sessions.backup";
+
+    /** How many backup entries stay in memory; the disk holds them all. */
+    static final int BACKUP_IN_MEMORY = 1_000;
+
+    private SessionCaches() {
+    }
+
+    /**
+     * @param backupDir the node's own directory under {@code --data-dir} (locked by {@link DataDir}), or empty
+     */
+    public static void define(ConfigurationBuilderHolder holder, NodeConfig config, Optional<Path> backupDir) {
+        ConfigurationBuilder sessions = holder.newConfigurationBuilder(SESSIONS);
+        if (config.sessions() == SessionMode.REPLICATED) {
+            sessions.clustering().cacheMode(CacheMode.REPL_SYNC);
+        } else {
+            sessions.clustering().cacheMode(CacheMode.DIST_SYNC).hash().numOwners(config.sessionOwners());
+        }
+        sessions.clustering().stateTransfer().awaitInitialTransfer(true);
+        sessions.clustering().partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
+                .mergePolicy(new NewestSessionWins());
+        backupDir.ifPresent(dir -> {
+            ConfigurationBuilder backup = holder.newConfigurationBuilder(BACKUP);
+            backup.clustering().cacheMode(CacheMode.LOCAL);
+            backup.memory().maxCount(BACKUP_IN_MEMORY).whenFull(EvictionStrategy.REMOVE);
+            backup.persistence().passivation(false)
+                    .addSoftIndexFileStore()
+                    .dataLocation(dir.toString())
+                    .indexLocation(dir.toString())
+                    .preload(false)
+                    .purgeOnStartup(false)
+                    .shared(false);
+        });
+    }
+}
