@@ -17,6 +17,12 @@ import io.ballast.node.forward.RoutingHandler;
 import io.ballast.node.forward.UpstreamApp;
 import io.ballast.node.load.MeteringHandler;
 import io.ballast.node.routing.Router;
+import io.ballast.node.session.ClusteredSessionManager;
+import io.ballast.node.session.DataDir;
+import io.ballast.node.session.SessionCaches;
+import io.ballast.node.session.SessionCookie;
+import io.ballast.node.session.SessionHandler;
+import io.ballast.node.session.SessionStore;
 import io.ballast.protocol.ClusterView;
 import io.ballast.protocol.HopToken;
 import io.ballast.protocol.LoadReport;
@@ -34,6 +40,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,6 +65,9 @@ public final class Node implements AutoCloseable {
     /** How often a node publishes its load report, at the least. */
     public static final long REPORT_INTERVAL_MS = 250;
 
+    /** How often a node counts the sessions it holds as primary owner, for its reports and metrics. */
+    static final long SESSION_COUNT_INTERVAL_MS = 1_000;
+
     private static final long DRAIN_POLL_MS = 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
@@ -74,6 +84,8 @@ public final class Node implements AutoCloseable {
     private final PeerHealth health = new PeerHealth();
     private final RoutingHandler routing;
     private final HopToken secretHopToken;
+    private final ClusteredSessionManager sessions;
+    private volatile DataDir dataDir;
     private volatile HopToken agreedHopToken;
     private volatile Membership membership;
     private volatile MemberState state = MemberState.UP;
@@ -82,14 +94,18 @@ public final class Node implements AutoCloseable {
         this.config = config;
         this.upstream = upstream;
         this.meter = new LoadMeter(config.capacity(), config.weight());
-        this.metrics = new NodeMetrics(config.name(), meter, this::view);
+        this.sessions = new ClusteredSessionManager((int) config.sessionTimeout().toSeconds());
+        this.metrics = new NodeMetrics(config.name(), meter, this::view, sessions::primaryOwnedCount);
+        // an --upstream app keeps its own sessions: only the demo app and embedded handlers get the cluster's
+        HttpHandler served = upstream != null ? application
+                : new SessionHandler(sessions, new SessionCookie(config.sessionCookie()), application);
         this.secretHopToken = config.secret().map(Node::hopTokenFromSecret).orElse(null);
         this.routing = new RoutingHandler(config.name(), config.weight(), meter,
                 new Router(config.balance(), config.strategy().create(RandomGenerator.getDefault())),
                 this::eligiblePeers, health, this::hopTokens, this::reportForAnswer, this::learn,
                 metrics::forwardCompleted,
                 this::canServeHere,
-                new MeteringHandler(config.name(), meter, config.queueSize(), application));
+                new MeteringHandler(config.name(), meter, config.queueSize(), served));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "ballast-reporter");
             thread.setDaemon(true);
@@ -135,7 +151,8 @@ public final class Node implements AutoCloseable {
     /**
      * The handler chain every request goes through, outermost first: name the node and the request; answer
      * operator endpoints here; refuse bodies over the limit; route everything else, here (within capacity) or to
-     * one peer.
+     * one peer. Served here: metering (capacity), then sessions, then the application (built in the constructor,
+     * as the routing's local handler).
      */
     private EdgeHandler chain() {
         HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape);
@@ -145,19 +162,30 @@ public final class Node implements AutoCloseable {
     }
 
     private void startServing() throws Exception {
+        if (config.dataDir().isPresent()) {
+            dataDir = DataDir.open(config.dataDir().get(), config.name());
+        }
         try {
             server.start();
         } catch (RuntimeException e) {
+            closeDataDir();
             if (e.getCause() instanceof BindException) {
                 throw new ConfigException("--http-port", Integer.toString(config.httpPort()),
                         "a free port on " + config.bind().getHostAddress() + ", but: " + e.getCause().getMessage());
             }
             throw e;
         }
+        Membership joined = null;
         try {
-            membership = Membership.join(config, events);
-        } catch (Exception e) {
+            joined = Membership.join(config, events, Optional.ofNullable(dataDir).map(DataDir::path));
+            startSessions(joined);
+            membership = joined;
+        } catch (Exception | Error e) {
             server.stop();
+            if (joined != null) {
+                joined.close();
+            }
+            closeDataDir();
             if (hasCause(e, BindException.class)) {
                 throw new ConfigException("--cluster-port", Integer.toString(config.clusterPort()),
                         "a free port on " + config.bind().getHostAddress() + " (and port+100 for failure detection)");
@@ -173,8 +201,48 @@ public final class Node implements AutoCloseable {
         publish();
         scheduler.scheduleAtFixedRate(this::publishQuietly, REPORT_INTERVAL_MS, REPORT_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::recountSessions, SESSION_COUNT_INTERVAL_MS, SESSION_COUNT_INTERVAL_MS,
+                TimeUnit.MILLISECONDS);
         LOG.info("node {} serving {} in cluster '{}' (discovery {}, capacity {})", config.name(), config.url(),
                 config.cluster(), config.discovery(), config.capacity());
+    }
+
+    /**
+     * Connects the session manager to the cluster's sessions, after putting this node's disk backup (if any) back
+     * into them: sessions the cluster lost, or holds an older copy of, come back before this node reports itself.
+     */
+    private void startSessions(Membership joined) {
+        SessionStore store = new SessionStore(joined.cache(SessionCaches.SESSIONS),
+                dataDir == null ? null : joined.cache(SessionCaches.BACKUP), (int) config.sessionTimeout().toSeconds());
+        if (dataDir != null) {
+            long start = System.nanoTime();
+            SessionStore.Restored restored = store.restore();
+            LOG.info("sessions from {}: {} restored, {} already current in the cluster, {} expired, {} unreadable "
+                            + "({} ms)", dataDir.path(), restored.restored(), restored.current(), restored.expired(),
+                    restored.unreadable(), (System.nanoTime() - start) / 1_000_000);
+        }
+        store.recount();
+        sessions.attach(store);
+    }
+
+    private void recountSessions() {
+        try {
+            sessions.recount();
+        } catch (RuntimeException e) {
+            LOG.debug("sessions not counted: {}", e.toString());
+        }
+    }
+
+    private void closeDataDir() {
+        DataDir current = dataDir;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    /** The cluster's sessions as Undertow's session manager, e.g. for {@code Sessions.getOrCreateSession}. */
+    public ClusteredSessionManager sessions() {
+        return sessions;
     }
 
     public String name() {
@@ -262,12 +330,12 @@ public final class Node implements AutoCloseable {
     }
 
     private LoadReport report() {
-        return meter.report(config.name(), config.url(), state, canServeHere());
+        return meter.report(config.name(), config.url(), state, canServeHere(), sessions.primaryOwnedCount());
     }
 
     /** The report that goes back on the answer to a forwarded request: without that request, which is done. */
     private LoadReport reportForAnswer() {
-        return meter.report(config.name(), config.url(), state, canServeHere(), 1);
+        return meter.report(config.name(), config.url(), state, canServeHere(), sessions.primaryOwnedCount(), 1);
     }
 
     private void publish() {
@@ -331,6 +399,7 @@ public final class Node implements AutoCloseable {
                 LOG.warn("leaving the cluster failed: {}", e.toString());
             }
         }
+        closeDataDir();
         LOG.info("node {} stopped", config.name());
         stopped.countDown();
     }

@@ -23,10 +23,12 @@ import java.util.Objects;
  * @param sequence    increases with every report the node makes in this incarnation
  * @param ready       whether the node can serve requests itself: false while its {@code --upstream} application
  *                    does not answer; peers then forward nothing to it
+ * @param sessions    the live sessions whose data this node holds as primary owner (each session counts at one node);
+ *                    0 in reports from nodes that predate sessions
  */
 public record LoadReport(String name, String url, MemberState state, int inFlight, int capacity, long served,
                          long forwarded, long failedOver, double latencyMs, double cpu, int weight, long incarnation,
-                         long sequence, boolean ready) {
+                         long sequence, boolean ready, long sessions) {
 
     public LoadReport {
         Objects.requireNonNull(name, "name");
@@ -50,6 +52,6 @@ public record LoadReport(String name, String url, MemberState state, int inFligh
     /** The same report with another state. */
     public LoadReport withState(MemberState newState) {
         return new LoadReport(name, url, newState, inFlight, capacity, served, forwarded, failedOver, latencyMs, cpu,
-                weight, incarnation, sequence, ready);
+                weight, incarnation, sequence, ready, sessions);
     }
 }

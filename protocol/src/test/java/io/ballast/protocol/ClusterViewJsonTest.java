@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterViewJsonTest {
 
     private static final ClusterView VIEW = new ClusterView("ballast", "node-a", "node-b", 7, List.of(
-            new MemberView("node-b", "http://127.0.0.2:8080", MemberState.UP, 3, 64, 0.046875, 100, 4, 120),
-            new MemberView("node-a", "http://127.0.0.1:8080", MemberState.DRAINING, 0, 8, 0.0, 5, 0, 0),
-            new MemberView("node-c", "http://127.0.0.3:8080", MemberState.SUSPECT, 1, 2, 0.5, 0, 0, 4000)));
+            new MemberView("node-b", "http://127.0.0.2:8080", MemberState.UP, 3, 64, 0.046875, 100, 4, 120, 17),
+            new MemberView("node-a", "http://127.0.0.1:8080", MemberState.DRAINING, 0, 8, 0.0, 5, 0, 0, 0),
+            new MemberView("node-c", "http://127.0.0.3:8080", MemberState.SUSPECT, 1, 2, 0.5, 0, 0, 4000, 3)));
 
     private static List<String> fieldNames(JsonNode node) {
         List<String> names = new ArrayList<>();
@@ -33,8 +33,8 @@ class ClusterViewJsonTest {
     void viewHasExactlyTheContractFieldNames() throws Exception {
         JsonNode tree = tree();
         assertEquals(List.of("cluster", "coordinator", "members", "self", "viewId"), fieldNames(tree));
-        assertEquals(List.of("capacity", "forwarded", "inFlight", "load", "name", "reportAgeMs", "served", "state",
-                "url"), fieldNames(tree.get("members").get(0)));
+        assertEquals(List.of("capacity", "forwarded", "inFlight", "load", "name", "reportAgeMs", "served",
+                "sessions", "state", "url"), fieldNames(tree.get("members").get(0)));
     }
 
     @Test
@@ -49,6 +49,7 @@ class ClusterViewJsonTest {
         assertEquals(3, b.get("inFlight").intValue());
         assertEquals(0.046875, b.get("load").doubleValue());
         assertEquals(120, b.get("reportAgeMs").longValue());
+        assertEquals(17, b.get("sessions").longValue());
     }
 
     @Test
@@ -75,6 +76,13 @@ class ClusterViewJsonTest {
         String json = "{\"cluster\":\"c\",\"self\":\"a\",\"coordinator\":\"a\",\"viewId\":1,\"members\":[],"
                 + "\"addedInVersion2\":{\"x\":[1,2]}}";
         assertEquals(new ClusterView("c", "a", "a", 1, List.of()), Json.read(json, ClusterView.class));
+    }
+
+    @Test
+    void memberWithoutSessionsFromAnOlderNodeReadsAsZero() {
+        String json = "{\"name\":\"a\",\"url\":\"u\",\"state\":\"UP\",\"inFlight\":1,\"capacity\":2,"
+                + "\"load\":0.5,\"served\":3,\"forwarded\":0,\"reportAgeMs\":9}";
+        assertEquals(new MemberView("a", "u", MemberState.UP, 1, 2, 0.5, 3, 0, 9, 0), Json.read(json, MemberView.class));
     }
 
     @Test

@@ -11,7 +11,7 @@ class LoadReportTest {
 
     private static LoadReport report(int inFlight, int capacity, long incarnation, long sequence) {
         return new LoadReport("node-a", "http://127.0.0.1:8080", MemberState.UP, inFlight, capacity, 10, 2, 1, 3.5,
-                0.25, 2, incarnation, sequence, true);
+                0.25, 2, incarnation, sequence, true, 5);
     }
 
     @Test
@@ -25,6 +25,13 @@ class LoadReportTest {
         String json = Json.write(report(1, 4, 9, 9));
         String extended = json.substring(0, json.length() - 1) + ",\"zone\":\"eu-1\",\"extra\":[true]}";
         assertEquals(report(1, 4, 9, 9), Json.read(extended, LoadReport.class));
+    }
+
+    @Test
+    void reportFromANodeWithoutSessionsReadsAsZeroSessions() {
+        String json = Json.write(report(1, 4, 9, 9)).replace(",\"sessions\":5", "");
+        assertTrue(!json.contains("sessions"), json);
+        assertEquals(0, Json.read(json, LoadReport.class).sessions());
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -26,9 +27,13 @@ public final class NodeMetrics {
     private final Timer forwardLatency;
     private final MultiGauge peerLoad;
     private final MultiGauge peerInFlight;
+    private final MultiGauge peerSessions;
     private final Supplier<ClusterView> view;
 
-    public NodeMetrics(String node, LoadMeter meter, Supplier<ClusterView> view) {
+    /**
+     * @param sessions the live sessions whose primary owner is this node
+     */
+    public NodeMetrics(String node, LoadMeter meter, Supplier<ClusterView> view, LongSupplier sessions) {
         this.view = view;
         registry.config().commonTags("node", node);
         FunctionCounter.builder("ballast.requests.served", meter, LoadMeter::served)
@@ -46,6 +51,10 @@ public final class NodeMetrics {
                 .description("In-flight requests per slot of capacity").register(registry);
         Gauge.builder("ballast.cluster.members", view, v -> v.get().members().size())
                 .description("Members in this node's view of the cluster").register(registry);
+        Gauge.builder("ballast.sessions", sessions, LongSupplier::getAsLong)
+                .description("Live sessions whose data this node holds as primary owner (counted every second)")
+                .strongReference(true)
+                .register(registry);
         this.forwardLatency = Timer.builder("ballast.forward.latency")
                 .description("Time from forwarding a request to a peer until its answer has been sent on")
                 .publishPercentileHistogram()
@@ -56,6 +65,9 @@ public final class NodeMetrics {
                 .description("Each member's load as last reported to this node").register(registry);
         this.peerInFlight = MultiGauge.builder("ballast.peer.in.flight")
                 .description("Each member's in-flight requests as last reported to this node").register(registry);
+        this.peerSessions = MultiGauge.builder("ballast.peer.sessions")
+                .description("Each member's sessions held as primary owner, as last reported to this node")
+                .register(registry);
     }
 
     public void forwardCompleted(long nanos) {
@@ -69,6 +81,8 @@ public final class NodeMetrics {
                 .map(m -> MultiGauge.Row.of(Tags.of("peer", m.name()), m.load())).toList(), true);
         peerInFlight.register(members.stream()
                 .map(m -> MultiGauge.Row.of(Tags.of("peer", m.name()), m.inFlight())).toList(), true);
+        peerSessions.register(members.stream()
+                .map(m -> MultiGauge.Row.of(Tags.of("peer", m.name()), m.sessions())).toList(), true);
         return registry.scrape();
     }
 }

@@ -2,6 +2,7 @@ package io.ballast.node.cluster;
 
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
+import io.ballast.node.session.SessionCaches;
 import io.ballast.protocol.ClusterView;
 import io.ballast.protocol.HopToken;
 import io.ballast.protocol.Json;
@@ -34,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -86,14 +88,18 @@ public final class Membership implements AutoCloseable {
         this.events = events;
         this.reports = manager.getCache(REPORTS_CACHE);
         this.shared = manager.getCache(SHARED_CACHE);
+        manager.getCache(SessionCaches.SESSIONS);
     }
 
     /**
-     * Connects to the cluster named in {@code config} and waits for the reports of the members already there.
+     * Connects to the cluster named in {@code config} and waits for the reports of the members already there, and
+     * for this node's share of the sessions.
      *
+     * @param sessionBackupDir where this node keeps its copy of session data on disk ({@code --data-dir}), or empty
      * @throws ConfigException when another member of the cluster already uses this node's name
      */
-    public static Membership join(NodeConfig config, ClusterEvents events) throws Exception {
+    public static Membership join(NodeConfig config, ClusterEvents events, Optional<Path> sessionBackupDir)
+            throws Exception {
         Suspicions suspicions = new Suspicions();
         JChannel channel = JGroupsStack.channel(config, new SuspectWatch(suspicions::suspect));
         ConfigurationBuilderHolder holder = new ConfigurationBuilderHolder();
@@ -109,6 +115,7 @@ public final class Membership implements AutoCloseable {
         holder.newConfigurationBuilder(SHARED_CACHE)
                 .clustering().cacheMode(CacheMode.REPL_SYNC)
                 .stateTransfer().awaitInitialTransfer(true);
+        SessionCaches.define(holder, config, sessionBackupDir);
         DefaultCacheManager manager = new DefaultCacheManager(holder, false);
         try {
             manager.start();
@@ -176,6 +183,18 @@ public final class Membership implements AutoCloseable {
             }
             Thread.sleep(200);
         }
+    }
+
+    /**
+     * A cache defined when this node joined, started on first use: the session caches of {@link SessionCaches}.
+     *
+     * @throws IllegalArgumentException when no cache of that name was defined
+     */
+    public Cache<String, String> cache(String name) {
+        if (manager.getCacheConfiguration(name) == null) {
+            throw new IllegalArgumentException("no cache '" + name + "' was defined");
+        }
+        return manager.getCache(name);
     }
 
     /** Tells every member this node's latest report, without waiting for them. */
@@ -254,7 +273,7 @@ public final class Membership implements AutoCloseable {
             Optional<LoadBoard.Entry> entry = board.get(name);
             if (entry.isEmpty()) {
                 // joined, but its first report is not here yet: not known to be serving
-                members.add(new MemberView(name, null, MemberState.SUSPECT, 0, 0, 0, 0, 0, -1));
+                members.add(new MemberView(name, null, MemberState.SUSPECT, 0, 0, 0, 0, 0, -1, 0));
                 continue;
             }
             long age = entry.get().ageMs(now);
@@ -269,7 +288,7 @@ public final class Membership implements AutoCloseable {
 
     private static MemberView memberView(LoadReport report, MemberState state, long ageMs) {
         return new MemberView(report.name(), report.url(), state, report.inFlight(), report.capacity(),
-                report.load(), report.served(), report.forwarded(), ageMs);
+                report.load(), report.served(), report.forwarded(), ageMs, report.sessions());
     }
 
     /** Leaves the cluster: peers drop this node from their view at once. */

@@ -1,11 +1,15 @@
 package io.ballast.node.demo;
 
 import io.ballast.node.edge.Responses;
+import io.ballast.node.session.ClusteredSession;
+import io.ballast.node.session.SessionGoneException;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
+import io.undertow.server.session.Session;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
+import io.undertow.util.Sessions;
 import io.undertow.util.StatusCodes;
 
 import java.nio.charset.StandardCharsets;
@@ -13,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Deque;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  *       thread: an I/O-bound request, like one waiting on a database. A slow node ({@code --work-factor F}) holds
  *       it F times as long.</li>
  *   <li>{@code GET /cpu?n=N}: hashes N times (1 to 10000000) on a worker thread: a CPU-bound request.</li>
+ *   <li>{@code GET /session}: adds one to a counter kept in the client's session (made on first use) and answers
+ *       {@code {"count": n, "node": "<name>"}}; {@code DELETE /session} ends the session on every node.</li>
  * </ul>
  */
 public final class DemoApp implements HttpHandler {
@@ -47,6 +54,8 @@ public final class DemoApp implements HttpHandler {
                 .get("/hello", this::hello)
                 .get("/work", this::work)
                 .get("/cpu", this::cpu)
+                .get("/session", this::session)
+                .delete("/session", this::endSession)
                 .setFallbackHandler(exchange -> Responses.error(exchange, StatusCodes.NOT_FOUND,
                         "no such path: " + exchange.getRequestPath()))
                 .setInvalidMethodHandler(exchange -> Responses.error(exchange, StatusCodes.METHOD_NOT_ALLOWED,
@@ -99,6 +108,47 @@ public final class DemoApp implements HttpHandler {
         }
         Responses.json(exchange, StatusCodes.OK, Map.of("node", nodeName, "n", rounds,
                 "digest", HexFormat.of().formatHex(digest, 0, 8)));
+    }
+
+    /**
+     * One more on the session's counter, atomically whichever nodes serve the client's requests. Sessions read and
+     * write the cluster: off the I/O thread.
+     */
+    private void session(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this::session);
+            return;
+        }
+        Object count;
+        try {
+            count = increment(Sessions.getOrCreateSession(exchange));
+        } catch (SessionGoneException e) {
+            // ended by another request meanwhile: start again with a new one
+            count = increment(Sessions.getOrCreateSession(exchange));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("count", count);
+        body.put("node", nodeName);
+        Responses.json(exchange, StatusCodes.OK, body);
+    }
+
+    private static Object increment(Session session) {
+        return ClusteredSession.update(session, "count", n -> n instanceof Integer i ? i + 1 : 1);
+    }
+
+    private void endSession(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this::endSession);
+            return;
+        }
+        Session session = Sessions.getSession(exchange);
+        if (session != null) {
+            session.invalidate(exchange);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ended", session != null);
+        body.put("node", nodeName);
+        Responses.json(exchange, StatusCodes.OK, body);
     }
 
     /** The parameter as an int in range, or null after answering 400. */

@@ -110,17 +110,21 @@ public final class LoadMeter {
     }
 
     /** A new report of this node's load, with the next sequence number. */
-    public LoadReport report(String name, String url, MemberState state, boolean ready) {
-        return report(name, url, state, ready, 0);
+    public LoadReport report(String name, String url, MemberState state, boolean ready, long sessions) {
+        return report(name, url, state, ready, sessions, 0);
     }
 
     /**
      * A new report that leaves out {@code answering} requests in flight: those whose answers carry the report, which
      * will be done by the time the peer reads it.
+     *
+     * @param sessions the sessions whose data this node holds as primary owner
      */
-    public LoadReport report(String name, String url, MemberState state, boolean ready, int answering) {
+    public LoadReport report(String name, String url, MemberState state, boolean ready, long sessions,
+                             int answering) {
         return new LoadReport(name, url, state, Math.max(0, inFlight.get() - answering), capacity, served.sum(), forwarded.sum(),
-                failedOver.sum(), latencyMs(), cpu(), weight, incarnation, sequence.incrementAndGet(), ready);
+                failedOver.sum(), latencyMs(), cpu(), weight, incarnation, sequence.incrementAndGet(), ready,
+                sessions);
     }
 
     private double cpu() {
