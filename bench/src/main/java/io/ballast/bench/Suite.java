@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -62,6 +63,7 @@ final class Suite {
     private final NodeJar nodeJar;
     private final String bareClassPath;
     private final AtomicInteger clusters = new AtomicInteger();
+    private final Set<NodeCluster> warmed = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ExecutorService clientThreads = Executors.newFixedThreadPool(4, runnable -> {
         Thread thread = new Thread(runnable, "bench-client");
         thread.setDaemon(true);
@@ -197,7 +199,8 @@ final class Suite {
         }
         double rate = sizing.rate(scenario);
         List<ProcessHandle> servers = Stream.concat(cluster.handles().stream(), extraServers.stream()).toList();
-        Run run = openLoop(spread(scenario, cluster.targets()), options.workPath(), rate, servers, List.of());
+        Run run = openLoop(cluster, spread(scenario, cluster.targets()), options.workPath(), rate, servers,
+                List.of());
         record(Row.measured(scenario, configuration, rate, run.measurement(), run.measurement().latencies(),
                 run.cpu(), Set.of()));
     }
@@ -209,15 +212,16 @@ final class Suite {
         }
         double rate = sizing.rate(scenario);
         List<ProcessHandle> servers = Stream.concat(cluster.handles().stream(), nginx.handles().stream()).toList();
-        Run run = openLoop(DnsSpread.single(nginx.target()), options.workPath(), rate, servers, List.of());
+        Run run = openLoop(cluster, DnsSpread.single(nginx.target()), options.workPath(), rate, servers,
+                List.of());
         record(Row.measured(scenario, Configuration.NGINX, rate, run.measurement(), run.measurement().latencies(),
                 run.cpu(), Set.of()));
     }
 
     /** /hello to the first of two nodes that place every request in turn; one run, split into two rows. */
     private void measureForwarding(NodeCluster cluster) {
-        Run run = openLoop(DnsSpread.single(cluster.node(0).target()), HELLO, options.helloRate(), cluster.handles(),
-                List.of());
+        Run run = openLoop(cluster, DnsSpread.single(cluster.node(0).target()), HELLO, options.helloRate(),
+                cluster.handles(), List.of());
         Measurement m = run.measurement();
         record(Row.measured(Scenario.FORWARD, Configuration.SERVED_LOCALLY, options.helloRate(), m, m.local(),
                 run.cpu(), Set.of()));
@@ -238,7 +242,8 @@ final class Suite {
             victim.kill();
             log.println("[bench]   kill -9 " + victim.name() + " at half time");
         });
-        Run run = openLoop(spread(Scenario.KILL, targets), options.workPath(), rate, servers, List.of(kill));
+        Run run = openLoop(cluster, spread(Scenario.KILL, targets), options.workPath(), rate, servers,
+                List.of(kill));
         Set<String> dead = targets.stream().map(Target::name).filter(victim.name()::equals)
                 .collect(Collectors.toSet());
         record(Row.measured(Scenario.KILL, configuration, rate, run.measurement(), run.measurement().latencies(),
@@ -247,8 +252,8 @@ final class Suite {
 
     /**
      * Closed-loop /hello to one Ballast node and to the bare server, in alternating rounds (node, bare, node, …) so
-     * that a change in the machine's other load over time falls on both alike. Each is warmed up once, before its
-     * first round; its rows add up its rounds.
+     * that a change in the machine's other load over time falls on both alike. Each is warmed up once, as a fresh
+     * server, before its first round; its rows add up its rounds.
      */
     private void measureThroughput(NodeCluster single) {
         String bind = addresses.next();
@@ -263,8 +268,9 @@ final class Suite {
             Duration round = options.measure().dividedBy(rounds);
             for (int r = 0; r < rounds; r++) {
                 for (int i = 0; i < 2; i++) {
-                    Run run = closedLoop(targets.get(i), r == 0 ? options.warmup() : Duration.ZERO, round,
-                            servers.get(i));
+                    Duration warmup = r > 0 ? Duration.ZERO
+                            : options.warmup().multipliedBy(Sizing.FIRST_WARMUP_FACTOR);
+                    Run run = closedLoop(targets.get(i), warmup, round, servers.get(i));
                     totals[i] = totals[i] == null ? run : totals[i].plus(run);
                 }
             }
@@ -298,14 +304,19 @@ final class Suite {
         return false;
     }
 
-    private Run openLoop(DnsSpread spread, String path, double rate, List<ProcessHandle> servers,
-                         List<TimedAction> actions) {
+    /** The warm-up of a row on {@code cluster}: longer for its first row. */
+    private Duration warmup(NodeCluster cluster) {
+        return warmed.add(cluster) ? options.warmup().multipliedBy(Sizing.FIRST_WARMUP_FACTOR) : options.warmup();
+    }
+
+    private Run openLoop(NodeCluster cluster, DnsSpread spread, String path, double rate,
+                         List<ProcessHandle> servers, List<TimedAction> actions) {
         AtomicReference<CpuSample> start = new AtomicReference<>();
         AtomicReference<CpuSample> end = new AtomicReference<>();
         List<TimedAction> all = new ArrayList<>(cpuActions(options.measure(), servers, start, end));
         all.addAll(actions);
         LoadClient client = new LoadClient(clientThreads, options.timeout());
-        Measurement measurement = new OpenLoopLoad(client).run(spread, path, rate, options.warmup(),
+        Measurement measurement = new OpenLoopLoad(client).run(spread, path, rate, warmup(cluster),
                 options.measure(), all);
         return new Run(measurement, cpu(start, end));
     }

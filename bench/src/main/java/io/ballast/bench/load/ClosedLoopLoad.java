@@ -31,8 +31,8 @@ public final class ClosedLoopLoad {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency " + concurrency + " (expected: >= 1)");
         }
-        Tally warm = new Tally();
         long measureStart = System.nanoTime() + warmup.toNanos();
+        Tally warm = new Tally(measureStart - warmup.toNanos(), warmup);
         Tally measured = new Tally(measureStart, measure);
         long end = measureStart + measure.toNanos();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -63,7 +63,7 @@ public final class ClosedLoopLoad {
             scheduler.shutdownNow();
             clients.forEach(Thread::interrupt);
         }
-        return measured.measurement(measure.toNanos() / 1e9);
+        return measured.measurement(measure.toNanos() / 1e9, warm);
     }
 
     /** One client: sends, and on the answer sends again, until the window ends; reconnects after a failure. */

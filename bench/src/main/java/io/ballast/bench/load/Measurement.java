@@ -19,11 +19,13 @@ import java.util.TreeMap;
  * @param forwarded latencies of 2xx responses with {@code Via} (forwarded to a peer)
  * @param sendLag   how late the generator handed each request to the client; large values mean it could not keep
  *                  up (their latency still counts from when they were due)
+ * @param warmup    the warm-up before the window, second by second (not counted anywhere else)
  * @param timeline  the window second by second
  */
 public record Measurement(double seconds, Map<String, Long> sent, Map<String, Long> ok,
                           Map<String, Map<String, Long>> errors, Map<String, Long> servedBy,
-                          Histogram local, Histogram forwarded, Histogram sendLag, Seconds timeline) {
+                          Histogram local, Histogram forwarded, Histogram sendLag, Seconds warmup,
+                          Seconds timeline) {
 
     public Measurement {
         sent = Map.copyOf(sent);
@@ -46,7 +48,8 @@ public record Measurement(double seconds, Map<String, Long> sent, Map<String, Lo
         Histogram allLag = sendLag.copy();
         allLag.add(other.sendLag);
         return new Measurement(seconds + other.seconds, sum(sent, other.sent), sum(ok, other.ok), allErrors,
-                sum(servedBy, other.servedBy), allLocal, allForwarded, allLag, timeline.plus(other.timeline));
+                sum(servedBy, other.servedBy), allLocal, allForwarded, allLag,
+                warmup.plus(other.warmup), timeline.plus(other.timeline));
     }
 
     private static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {

@@ -49,7 +49,7 @@ public final class OpenLoopLoad {
 
         long begin = System.nanoTime() + START_DELAY_NANOS;
         long measureStart = begin + warmup.toNanos();
-        Tally warm = new Tally();
+        Tally warm = new Tally(measureStart - warmup.toNanos(), warmup);
         Tally measured = new Tally(measureStart, measure);
         long end = measureStart + measure.toNanos();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("bench-actions"));
@@ -80,7 +80,7 @@ public final class OpenLoopLoad {
         } finally {
             scheduler.shutdownNow();
         }
-        return measured.measurement(measure.toNanos() / 1e9);
+        return measured.measurement(measure.toNanos() / 1e9, warm);
     }
 
     static void awaitNanoTime(long due) {

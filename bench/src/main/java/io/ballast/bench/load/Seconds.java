@@ -20,9 +20,14 @@ public record Seconds(long[] ok, long[] errors, long[] slowestMicros) {
         slowestMicros = slowestMicros.clone();
     }
 
-    /** Nothing recorded. */
-    static Seconds none() {
-        return new Seconds(new long[0], new long[0], new long[0]);
+    /** All errors. */
+    public long totalErrors() {
+        return Arrays.stream(errors).sum();
+    }
+
+    /** The slowest success of all, in microseconds (0 without any). */
+    public long slowestOfAll() {
+        return Arrays.stream(slowestMicros).max().orElse(0);
     }
 
     /** Second by second, side by side. */

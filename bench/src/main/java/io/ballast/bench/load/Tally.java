@@ -29,12 +29,7 @@ final class Tally {
     private final Map<String, LongAdder> servedBy = new ConcurrentHashMap<>();
     private final Timeline timeline;
 
-    /** A tally without a timeline (the warm-up's). */
-    Tally() {
-        this.timeline = null;
-    }
-
-    /** A tally that also keeps {@code seconds} seconds of timeline from {@code startNanos}. */
+    /** A tally of the phase that starts at {@code startNanos} and lasts {@code window}, kept second by second too. */
     Tally(long startNanos, Duration window) {
         this.timeline = new Timeline(startNanos, (int) Math.max(1, (window.toMillis() + 999) / 1000));
     }
@@ -47,9 +42,7 @@ final class Tally {
 
     /** A 2xx response, complete after {@code latencyNanos} counted from when the request was due. */
     void succeeded(Target target, String server, boolean wasForwarded, long dueNanos, long latencyNanos) {
-        if (timeline != null) {
-            timeline.succeeded(dueNanos, latencyNanos);
-        }
+        timeline.succeeded(dueNanos, latencyNanos);
         count(ok, target.name());
         count(servedBy, server == null ? "(no X-Served-By)" : server);
         (wasForwarded ? forwarded : local).recordValue(micros(latencyNanos));
@@ -57,9 +50,7 @@ final class Tally {
 
     /** A non-2xx response, or no response at all. */
     void failed(Target target, String label, long dueNanos) {
-        if (timeline != null) {
-            timeline.failed(dueNanos);
-        }
+        timeline.failed(dueNanos);
         count(errors.computeIfAbsent(target.name(), name -> new ConcurrentHashMap<>()), label);
     }
 
@@ -71,13 +62,16 @@ final class Tally {
         return Math.min(HIGHEST_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(nanos)));
     }
 
-    /** What was recorded, over a window of {@code seconds}. Call once, after the last request completed. */
-    Measurement measurement(double seconds) {
+    /**
+     * What was recorded, over a window of {@code seconds}, with the second-by-second record of the warm-up before
+     * it. Call once, after the last request completed.
+     */
+    Measurement measurement(double seconds, Tally warmup) {
         Map<String, Map<String, Long>> errorCounts = new TreeMap<>();
         errors.forEach((target, byLabel) -> errorCounts.put(target, counts(byLabel)));
         return new Measurement(seconds, counts(sent), counts(ok), errorCounts, counts(servedBy),
-                histogram(local), histogram(forwarded), histogram(sendLag),
-                timeline == null ? Seconds.none() : timeline.snapshot());
+                histogram(local), histogram(forwarded), histogram(sendLag), warmup.timeline.snapshot(),
+                timeline.snapshot());
     }
 
     private static Map<String, Long> counts(Map<String, LongAdder> counters) {

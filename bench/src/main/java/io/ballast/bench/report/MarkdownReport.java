@@ -108,10 +108,14 @@ public final class MarkdownReport {
         md.append("- **Code**: ").append(environment.commit().map(c -> "commit " + c).orElse("unknown commit"))
                 .append("; the node jar as built from the working tree.\n");
         md.append("- **Durations**: every row is ").append(seconds(options.warmup())).append(" of warm-up at the "
-                + "row's own load (answered, not counted), then ").append(seconds(options.measure()))
-                .append(" measured. The whole run took ").append(minutes(took)).append(", starting every cluster "
-                + "afresh (`--cluster bench-<random>`, each node on its own loopback address of a random "
-                + "127.x.y.0/24, free ports, `--discovery static:`)").append(options.overlapStarts()
+                + "row's own load (answered, not counted; a fresh cluster's first row and the throughput servers "
+                + "warm up ").append(Sizing.FIRST_WARMUP_FACTOR).append("x as long, ")
+                .append(seconds(options.warmup().multipliedBy(Sizing.FIRST_WARMUP_FACTOR)))
+                .append(", as a new JVM and cluster take a while to settle; what happened in each warm-up is under "
+                + "Second by second), then ").append(seconds(options.measure())).append(" measured. The whole run "
+                + "took ").append(minutes(took)).append(", starting every cluster afresh (`--cluster "
+                + "bench-<random>`, each node on its own loopback address of a random 127.x.y.0/24, free ports, "
+                + "`--discovery static:`)").append(options.overlapStarts()
                 ? "; `--quick`: each cluster was started while the one before was still being measured, which "
                 + "takes CPU from those measurements" : "; each cluster started only after the one before was "
                 + "stopped").append(".\n");
@@ -268,7 +272,10 @@ public final class MarkdownReport {
                 md.append(Format.latency(m.sendLag().getValueAtPercentile(99))).append(" / ")
                         .append(Format.latency(m.sendLag().getMaxValue()));
             }
-            md.append("): ").append(m.timeline().text()).append("\n");
+            md.append("; warm-up ").append(m.warmup().ok().length).append(" s: ")
+                    .append(Format.count(m.warmup().totalErrors())).append(" errors, slowest ")
+                    .append(Format.latency(m.warmup().slowestOfAll())).append("): ").append(m.timeline().text())
+                    .append("\n");
         }
         md.append("\n");
     }
