@@ -356,6 +356,16 @@ public final class RoutingHandler implements HttpHandler {
             Forward forward = exchange.getAttachment(FORWARD);
             forward.uncount();
             forward.servedHere = true;
+            // The proxy's pool takes back the failed attempt's connection when the exchange completes, and only on
+            // the I/O thread; a local handler that answers from a worker thread (a dispatched one: /cpu, /session)
+            // would have that listener throw and the exchange never end. Hop back to the I/O thread first.
+            exchange.addExchangeCompleteListener((done, next) -> {
+                if (done.isInIoThread()) {
+                    next.proceed();
+                } else {
+                    done.getIoThread().execute(next::proceed);
+                }
+            });
             exchange.getIoThread().execute(() -> Connectors.executeRootHandler(local, exchange));
         }
     }
