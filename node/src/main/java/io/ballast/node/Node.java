@@ -222,6 +222,7 @@ public final class Node implements AutoCloseable {
                     restored.unreadable(), (System.nanoTime() - start) / 1_000_000);
         }
         store.recount();
+        store.logRebalances();
         sessions.attach(store);
     }
 

@@ -6,6 +6,9 @@ import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.eviction.EvictionStrategy;
 import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.transaction.LockingMode;
+import org.infinispan.transaction.TransactionMode;
+import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -15,7 +18,7 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@value #SESSIONS}: the sessions of the cluster, synchronous, so that a write is on every owner before it
- *       returns. Distributed on {@code --session-owners} nodes (2 by default), or replicated to all. A node that
+ *       returns, and transactional with pessimistic locking, so that writers of one session take turns. Distributed on {@code --session-owners} nodes (2 by default), or replicated to all. A node that
  *       joins gets its share by state transfer before it serves. In a partition both sides keep serving
  *       ({@link PartitionHandling#ALLOW_READ_WRITES}); when they merge, each session keeps the copy with the most
  *       writes ({@link NewestSessionWins}).</li>
@@ -29,10 +32,25 @@ public final class SessionCaches {
     public static final String SESSIONS = "ballast.sessions";
     public static final String BACKUP = "ballast.sessions.backup";
 
+    /** How long a write waits for a session's lock: many writers of one session, or a member crashing with it. */
+    static final long LOCK_TIMEOUT_MS = 10_000;
+
     /** How many backup entries stay in memory; the disk holds them all. */
     static final int BACKUP_IN_MEMORY = 1_000;
 
     private SessionCaches() {
+    }
+
+    /**
+     * Transactions with pessimistic locking: a write takes the session's lock at its primary owner, and writers queue
+     * for it ({@link SessionStore}).
+     */
+    static ConfigurationBuilder lockedPerSession(ConfigurationBuilder builder) {
+        builder.transaction().transactionMode(TransactionMode.TRANSACTIONAL)
+                .lockingMode(LockingMode.PESSIMISTIC)
+                .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
+        builder.locking().lockAcquisitionTimeout(LOCK_TIMEOUT_MS);
+        return builder;
     }
 
     /**
@@ -46,6 +64,7 @@ public final class SessionCaches {
             sessions.clustering().cacheMode(CacheMode.DIST_SYNC).hash().numOwners(config.sessionOwners());
         }
         sessions.clustering().stateTransfer().awaitInitialTransfer(true);
+        lockedPerSession(sessions);
         sessions.clustering().partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
                 .mergePolicy(new NewestSessionWins());
         backupDir.ifPresent(dir -> {

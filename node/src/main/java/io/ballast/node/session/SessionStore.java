@@ -2,14 +2,23 @@ package io.ballast.node.session;
 
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
-import org.infinispan.commons.CacheException;
 import org.infinispan.commons.util.CloseableIterator;
 import org.infinispan.commons.util.IntSet;
 import org.infinispan.context.Flag;
 import org.infinispan.distribution.DistributionManager;
 import org.infinispan.distribution.LocalizedCacheTopology;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.DataRehashed;
+import org.infinispan.notifications.cachelistener.event.DataRehashedEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import jakarta.transaction.HeuristicMixedException;
+import jakarta.transaction.HeuristicRollbackException;
+import jakarta.transaction.NotSupportedException;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.TransactionManager;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,26 +34,28 @@ import java.util.function.UnaryOperator;
  * The sessions of the cluster, in an Infinispan cache: session id → {@link SessionData} as JSON. Plain strings
  * cross the network and the disk, so no marshaller setup is needed and no class is ever loaded from them.
  *
- * <p><b>Concurrency: versioned compare-and-set.</b> Every write replaces exactly the copy it was computed from
- * ({@code replace(id, old, new)}, atomic at the session's primary owner). When another write got there first, the
- * write reads the latest copy, applies its change to that copy again, and retries, up to {@value #MAX_TRIES} times.
- * A change is a function of the session it applies to ({@code setAttribute} changes one attribute,
- * {@link ClusteredSession#update} computes the new value from the latest one), so concurrent writes from any nodes
- * lose nothing. Each write carries a random {@link SessionData#writer() writer} mark: when a replace fails or throws
- * although it took effect (a retry across a topology change can do that), the mark shows the write landed, and it
- * is not applied twice.
+ * <p><b>Concurrency: a lock per session.</b> The cache is transactional with pessimistic locking. A write locks the
+ * session at its primary owner and reads it there, in one step, applies its change to that latest copy, and commits
+ * (one more step, to every owner, before it returns). Writers of one session from any nodes wait in line for its
+ * lock, first come first served, so concurrent writes lose nothing and none starves. (Compare-and-set was tried
+ * first: a writer on the owner, whose round trip is local, won every race against a writer elsewhere.) A change is
+ * a function of the session it applies to: {@code setAttribute} changes one attribute, and
+ * {@link ClusteredSession#update} computes the new value from the latest one. Each write carries a random
+ * {@link SessionData#writer() writer} mark: when a commit fails in a way that leaves it unknown whether it took
+ * effect (a member crashing mid-write), the retry sees from the mark that it did, and does not apply it twice.
+ * Every copy has a {@link SessionData#version() version} one more than the copy it replaced.
  *
  * <p><b>Backup.</b> With a backup cache (a local cache on a file store, {@code --data-dir}), every copy this node
  * writes is also written there, before the write returns. {@link #restore} puts those copies back into the cluster
  * when the node starts, where they are newer than what the cluster has, or it has none.
  *
- * <p>The cost per request: one read of the session (at the owner when this node is not one), one write per change,
- * and a write every {@link SessionData#touchAfterMs} per session to record accesses.
+ * <p>The cost per request: one read of the session (at the owner when this node is not one); per change, a lock with
+ * a read and a commit; and a write every {@link SessionData#touchAfterMs} per session to record accesses.
  */
 public final class SessionStore {
 
-    /** A write that loses this many races in a row gives up. */
-    static final int MAX_TRIES = 32;
+    /** A write that fails this many times in a row (lock timeouts, members crashing mid-write) gives up. */
+    static final int MAX_TRIES = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionStore.class);
 
@@ -107,17 +118,7 @@ public final class SessionStore {
 
     /** Whatever is stored under {@code id}, tombstones and expired sessions included, or null. */
     private Copy readAny(String id) {
-        String json = sessions.get(id);
-        if (json == null) {
-            return null;
-        }
-        try {
-            return new Copy(id, json, SessionData.parse(json));
-        } catch (IllegalArgumentException e) {
-            LOG.warn("session {} is unreadable and counts as none: {}", SessionGoneException.abbreviated(id),
-                    e.getMessage());
-            return null;
-        }
+        return parse(id, sessions.get(id));
     }
 
     /** A new session under a new id, stored. */
@@ -139,9 +140,10 @@ public final class SessionStore {
     /**
      * Applies {@code edit} to the latest copy of the session and stores the result as the next version.
      *
-     * @param base the copy this request read (usually the latest; if not, the write finds out and retries)
+     * @param base the copy this request read: the change is applied to the latest copy, which may be newer
      * @throws SessionGoneException  when the session has been invalidated or has expired
-     * @throws IllegalStateException when {@value #MAX_TRIES} attempts in a row lost to other writers
+     * @throws IllegalStateException when {@value #MAX_TRIES} attempts in a row failed (each waits up to
+     *                               {@value SessionCaches#LOCK_TIMEOUT_MS} ms for the session's lock)
      */
     public Written write(Copy base, UnaryOperator<SessionData> edit) {
         return write(base, (latest, writer, now) -> edit.apply(latest).next(writer, now));
@@ -182,44 +184,73 @@ public final class SessionStore {
     }
 
     Written write(Copy base, Change change) {
+        String id = base.id();
         String writer = ids.writer();
-        Copy current = base;
-        RuntimeException lastFailure = null;
+        AdvancedCache<String, String> cache = sessions.getAdvancedCache();
+        TransactionManager transactions = cache.getTransactionManager();
+        Exception lastFailure = null;
         for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
-            long now = now();
-            if (!current.data().isLive(now)) {
-                throw new SessionGoneException(base.id());
-            }
-            SessionData next = change.apply(current.data(), writer, now);
-            String json = next.toJson();
-            boolean replaced;
             try {
-                replaced = sessions.replace(base.id(), current.json(), json, next.lifespanMs(now, fallbackTimeout),
-                        TimeUnit.MILLISECONDS);
-            } catch (CacheException e) {
-                replaced = false;
+                Written written = writeOnce(cache, transactions, id, writer, change);
+                backUp(written.after(), now());
+                return written;
+            } catch (SessionGoneException e) {
+                throw e;
+            } catch (RuntimeException | NotSupportedException | SystemException | RollbackException
+                     | HeuristicMixedException | HeuristicRollbackException e) {
+                // not written, or not known to be: the next attempt finds out from the writer mark
                 lastFailure = e;
+                LOG.debug("write to session {} failed, attempt {}: {}", SessionGoneException.abbreviated(id), attempt,
+                        e.toString());
+                backOff(attempt);
             }
-            if (replaced) {
-                Copy written = new Copy(base.id(), json, next);
-                backUp(written, now);
-                return new Written(current, written);
-            }
-            Copy latest = readAny(base.id());
+        }
+        throw new IllegalStateException("session " + SessionGoneException.abbreviated(id) + ": not written after "
+                + MAX_TRIES + " attempts (last failure: " + lastFailure + ")", lastFailure);
+    }
+
+    /** One transaction: lock and read the latest copy at the primary owner, write the change, commit. */
+    private Written writeOnce(AdvancedCache<String, String> cache, TransactionManager transactions, String id,
+                              String writer, Change change) throws NotSupportedException, SystemException,
+            RollbackException, HeuristicMixedException, HeuristicRollbackException {
+        transactions.begin();
+        boolean commit = false;
+        try {
+            Copy latest = parse(id, cache.withFlags(Flag.FORCE_WRITE_LOCK).get(id));
+            long now = now();
             if (latest != null && writer.equals(latest.data().writer())) {
-                // the replace took effect although it did not say so: done, and not twice
-                backUp(latest, now);
-                return new Written(current, latest);
+                // an earlier attempt committed although it did not say so: done, and not twice
+                return new Written(latest, latest);
             }
             if (latest == null || !latest.data().isLive(now)) {
-                throw new SessionGoneException(base.id());
+                throw new SessionGoneException(id);
             }
-            current = latest;
-            backOff(attempt);
+            SessionData next = change.apply(latest.data(), writer, now);
+            String json = next.toJson();
+            cache.withFlags(Flag.IGNORE_RETURN_VALUES).put(id, json, next.lifespanMs(now, fallbackTimeout),
+                    TimeUnit.MILLISECONDS);
+            commit = true;
+            return new Written(latest, new Copy(id, json, next));
+        } finally {
+            if (commit) {
+                transactions.commit();
+            } else {
+                transactions.rollback();
+            }
         }
-        throw new IllegalStateException("session " + SessionGoneException.abbreviated(base.id()) + ": " + MAX_TRIES
-                + " writes in a row lost to concurrent writers" + (lastFailure == null ? ""
-                : " (last failure: " + lastFailure + ")"), lastFailure);
+    }
+
+    private static Copy parse(String id, String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return new Copy(id, json, SessionData.parse(json));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("session {} is unreadable and counts as none: {}", SessionGoneException.abbreviated(id),
+                    e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -343,6 +374,25 @@ public final class SessionStore {
         }
         LOG.warn("session {} not restored: it kept changing", SessionGoneException.abbreviated(id));
         return Outcome.CURRENT;
+    }
+
+    /**
+     * Logs the end of every rebalance of the sessions (after a member joined or left): from then on each session has
+     * its full number of owners again, so losing one more member loses none.
+     */
+    public void logRebalances() {
+        sessions.addListener(new RebalanceLog());
+    }
+
+    @Listener
+    public static final class RebalanceLog {
+        @DataRehashed
+        public void onRebalance(DataRehashedEvent<?, ?> event) {
+            if (!event.isPre()) {
+                LOG.info("sessions rebalanced over {} members {} (topology {})", event.getMembersAtEnd().size(),
+                        event.getMembersAtEnd(), event.getNewTopologyId());
+            }
+        }
     }
 
     /**

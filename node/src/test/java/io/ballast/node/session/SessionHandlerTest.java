@@ -34,7 +34,7 @@ class SessionHandlerTest {
     static void start() {
         caches = new DefaultCacheManager(new GlobalConfigurationBuilder().nonClusteredDefault()
                 .jmx().enabled(false).build());
-        caches.defineConfiguration("sessions", new ConfigurationBuilder().build());
+        caches.defineConfiguration("sessions", SessionCaches.lockedPerSession(new ConfigurationBuilder()).build());
         Cache<String, String> sessions = caches.getCache("sessions");
         ClusteredSessionManager manager = new ClusteredSessionManager(60);
         manager.attach(new SessionStore(sessions, null, 60));
