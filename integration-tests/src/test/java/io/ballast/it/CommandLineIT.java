@@ -9,6 +9,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -58,6 +60,38 @@ class CommandLineIT {
             NodeProcess node = cluster.start(spec);
             assertExitsTwoWithOneLine(node, "--http-port", Integer.toString(spec.httpPort()));
         }
+    }
+
+    @Test
+    void dataDirThatIsAFileExitsTwoWithOneLineAndLeavesTheFileAlone() throws Exception {
+        Path file = Files.writeString(cluster.logDir().resolve("not-a-directory"), "keep me\n");
+        NodeProcess node = cluster.start(validNode().withArgs("--data-dir", file.toString()));
+        assertExitsTwoWithOneLine(node, "--data-dir", file.toString());
+        assertEquals("keep me\n", Files.readString(file));
+    }
+
+    @Test
+    void dataDirHeldByARunningNodeExitsTwoWithOneLineNamingTheHolder() throws Exception {
+        Path dataDir = cluster.logDir().resolve("data");
+        NodeSpec first = validNode().withArgs("--data-dir", dataDir.toString());
+        NodeProcess holder = cluster.start(first);
+        cluster.awaitLive(Duration.ofSeconds(60), List.of(holder));
+        Path lock = dataDir.resolve(first.name()).resolve(".lock");
+        String held = Files.readString(lock);
+        // the same node started twice, say by a careless restart script
+        NodeProcess second = cluster.start(validNode().withName(first.name())
+                .withArgs("--data-dir", dataDir.toString()));
+        assertExitsTwoWithOneLine(second, "--data-dir", "held by process " + holder.pid());
+        assertTrue(holder.isAlive(), "the holder runs on");
+        assertEquals(held, Files.readString(lock), "the holder's lock file is left as it was");
+    }
+
+    @Test
+    void badSessionOptionsExitTwoWithOneLineNamingTheOption() {
+        assertExitsTwoWithOneLine(cluster.start(validNode().withArgs("--session-timeout", "forever")),
+                "--session-timeout", "forever");
+        assertExitsTwoWithOneLine(cluster.start(validNode().withArgs("--sessions", "sticky")), "--sessions",
+                "sticky");
     }
 
     private static void assertExitsTwoWithOneLine(NodeProcess node, String... mentions) {
