@@ -217,9 +217,10 @@ public final class Node implements AutoCloseable {
         if (dataDir != null) {
             long start = System.nanoTime();
             SessionStore.Restored restored = store.restore();
-            LOG.info("sessions from {}: {} restored, {} already current in the cluster, {} expired, {} unreadable "
-                            + "({} ms)", dataDir.path(), restored.restored(), restored.current(), restored.expired(),
-                    restored.unreadable(), (System.nanoTime() - start) / 1_000_000);
+            LOG.info("sessions from {}: {} restored, {} already current in the cluster, {} expired, {} unreadable, "
+                            + "{} failed ({} ms)", dataDir.path(), restored.restored(), restored.current(),
+                    restored.expired(), restored.unreadable(), restored.failed(),
+                    (System.nanoTime() - start) / 1_000_000);
         }
         store.recount();
         store.logRebalances();

@@ -82,7 +82,8 @@ class ClusterViewJsonTest {
     void memberWithoutSessionsFromAnOlderNodeReadsAsZero() {
         String json = "{\"name\":\"a\",\"url\":\"u\",\"state\":\"UP\",\"inFlight\":1,\"capacity\":2,"
                 + "\"load\":0.5,\"served\":3,\"forwarded\":0,\"reportAgeMs\":9}";
-        assertEquals(new MemberView("a", "u", MemberState.UP, 1, 2, 0.5, 3, 0, 9, 0), Json.read(json, MemberView.class));
+        assertEquals(new MemberView("a", "u", MemberState.UP, 1, 2, 0.5, 3, 0, 9, 0),
+                Json.read(json, MemberView.class));
     }
 
     @Test

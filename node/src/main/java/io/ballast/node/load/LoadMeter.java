@@ -122,9 +122,9 @@ public final class LoadMeter {
      */
     public LoadReport report(String name, String url, MemberState state, boolean ready, long sessions,
                              int answering) {
-        return new LoadReport(name, url, state, Math.max(0, inFlight.get() - answering), capacity, served.sum(), forwarded.sum(),
-                failedOver.sum(), latencyMs(), cpu(), weight, incarnation, sequence.incrementAndGet(), ready,
-                sessions);
+        return new LoadReport(name, url, state, Math.max(0, inFlight.get() - answering), capacity, served.sum(),
+                forwarded.sum(), failedOver.sum(), latencyMs(), cpu(), weight, incarnation, sequence.incrementAndGet(),
+                ready, sessions);
     }
 
     private double cpu() {

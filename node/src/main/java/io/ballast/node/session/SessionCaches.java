@@ -18,8 +18,9 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@value #SESSIONS}: the sessions of the cluster, synchronous, so that a write is on every owner before it
- *       returns, and transactional with pessimistic locking, so that writers of one session take turns. Distributed on {@code --session-owners} nodes (2 by default), or replicated to all. A node that
- *       joins gets its share by state transfer before it serves. In a partition both sides keep serving
+ *       returns, and transactional with pessimistic locking, so that writers of one session take turns. Distributed
+ *       on {@code --session-owners} nodes (2 by default), or replicated to all. A node that joins gets its share by
+ *       state transfer before it serves. In a partition both sides keep serving
  *       ({@link PartitionHandling#ALLOW_READ_WRITES}); when they merge, each session keeps the copy with the most
  *       writes ({@link NewestSessionWins}).</li>
  *   <li>{@value #BACKUP}, with {@code --data-dir} only: a local cache on a SoftIndexFileStore under

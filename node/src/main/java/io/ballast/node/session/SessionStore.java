@@ -21,12 +21,17 @@ import jakarta.transaction.SystemException;
 import jakarta.transaction.TransactionManager;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
@@ -67,10 +72,13 @@ public final class SessionStore {
     public record Written(Copy before, Copy after) {
     }
 
-    /** What {@link #restore} did with each copy in the backup. */
-    public record Restored(int restored, int current, int expired, int unreadable) {
+    /**
+     * What {@link #restore} did with the copies in the backup: put back, not newer than the cluster's, expired, not
+     * readable as a session, or not restored because the cluster kept failing (logged).
+     */
+    public record Restored(int restored, int current, int expired, int unreadable, int failed) {
         public int total() {
-            return restored + current + expired + unreadable;
+            return restored + current + expired + unreadable + failed;
         }
     }
 
@@ -309,55 +317,71 @@ public final class SessionStore {
     /**
      * Puts every copy in this node's backup back into the cluster where the cluster has none of that session, or an
      * older one. A tombstone is restored too, so that an older copy elsewhere cannot bring its session back. Copies
-     * that have expired are skipped. Safe to run while the cluster serves: every step is a compare-and-set.
+     * that have expired are skipped. Safe to run while the cluster serves: every step is conditional. Up to
+     * {@value #RESTORE_IN_FLIGHT} sessions are restored at once.
      */
     public Restored restore() {
         if (backup == null) {
-            return new Restored(0, 0, 0, 0);
+            return new Restored(0, 0, 0, 0, 0);
         }
-        List<Map.Entry<String, String>> saved = new ArrayList<>();
+        Map<Outcome, AtomicInteger> outcomes = new EnumMap<>(Outcome.class);
+        for (Outcome outcome : Outcome.values()) {
+            outcomes.put(outcome, new AtomicInteger());
+        }
+        Semaphore window = new Semaphore(RESTORE_IN_FLIGHT);
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
         try (CloseableIterator<Map.Entry<String, String>> it = backup.entrySet().iterator()) {
             while (it.hasNext()) {
                 Map.Entry<String, String> entry = it.next();
-                saved.add(Map.entry(entry.getKey(), entry.getValue()));
+                String id = entry.getKey();
+                String json = entry.getValue();
+                SessionData saved;
+                try {
+                    saved = SessionData.parse(json);
+                } catch (IllegalArgumentException e) {
+                    outcomes.get(Outcome.UNREADABLE).incrementAndGet();
+                    continue;
+                }
+                window.acquireUninterruptibly();
+                pending.add(restore(id, json, saved, 1)
+                        .exceptionally(failure -> {
+                            LOG.warn("session {} not restored: {}", SessionGoneException.abbreviated(id),
+                                    failure.toString());
+                            return Outcome.FAILED;
+                        })
+                        .thenAccept(outcome -> {
+                            outcomes.get(outcome).incrementAndGet();
+                            window.release();
+                        })
+                        .toCompletableFuture());
             }
         }
-        int restored = 0;
-        int current = 0;
-        int expired = 0;
-        int unreadable = 0;
-        for (Map.Entry<String, String> entry : saved) {
-            SessionData data;
-            try {
-                data = SessionData.parse(entry.getValue());
-            } catch (IllegalArgumentException e) {
-                unreadable++;
-                continue;
-            }
-            switch (restore(entry.getKey(), entry.getValue(), data)) {
-                case RESTORED -> restored++;
-                case CURRENT -> current++;
-                case EXPIRED -> expired++;
-            }
-        }
-        return new Restored(restored, current, expired, unreadable);
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+        return new Restored(outcomes.get(Outcome.RESTORED).get(), outcomes.get(Outcome.CURRENT).get(),
+                outcomes.get(Outcome.EXPIRED).get(), outcomes.get(Outcome.UNREADABLE).get(),
+                outcomes.get(Outcome.FAILED).get());
     }
 
-    private enum Outcome { RESTORED, CURRENT, EXPIRED }
+    /** How many sessions {@link #restore()} puts back at once. */
+    static final int RESTORE_IN_FLIGHT = 64;
 
-    private Outcome restore(String id, String json, SessionData saved) {
-        for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
-            long now = now();
-            if (saved.expiresAt(fallbackTimeout) <= now) {
-                return Outcome.EXPIRED;
-            }
-            long lifespan = saved.lifespanMs(now, fallbackTimeout);
-            String theirs = sessions.get(id);
+    private enum Outcome { RESTORED, CURRENT, EXPIRED, UNREADABLE, FAILED }
+
+    private CompletionStage<Outcome> restore(String id, String json, SessionData saved, int attempt) {
+        long now = now();
+        if (saved.expiresAt(fallbackTimeout) <= now) {
+            return CompletableFuture.completedFuture(Outcome.EXPIRED);
+        }
+        if (attempt > MAX_TRIES) {
+            LOG.warn("session {} not restored: it kept changing", SessionGoneException.abbreviated(id));
+            return CompletableFuture.completedFuture(Outcome.FAILED);
+        }
+        long lifespan = saved.lifespanMs(now, fallbackTimeout);
+        return sessions.getAsync(id).thenCompose(theirs -> {
             if (theirs == null) {
-                if (sessions.putIfAbsent(id, json, lifespan, TimeUnit.MILLISECONDS) == null) {
-                    return Outcome.RESTORED;
-                }
-                continue;
+                return sessions.putIfAbsentAsync(id, json, lifespan, TimeUnit.MILLISECONDS)
+                        .thenCompose(previous -> previous == null ? CompletableFuture.completedFuture(Outcome.RESTORED)
+                                : restore(id, json, saved, attempt + 1));
             }
             SessionData cluster;
             try {
@@ -366,14 +390,12 @@ public final class SessionStore {
                 cluster = null; // unreadable: ours is better
             }
             if (cluster != null && !saved.newerThan(cluster)) {
-                return Outcome.CURRENT;
+                return CompletableFuture.completedFuture(Outcome.CURRENT);
             }
-            if (sessions.replace(id, theirs, json, lifespan, TimeUnit.MILLISECONDS)) {
-                return Outcome.RESTORED;
-            }
-        }
-        LOG.warn("session {} not restored: it kept changing", SessionGoneException.abbreviated(id));
-        return Outcome.CURRENT;
+            return sessions.replaceAsync(id, theirs, json, lifespan, TimeUnit.MILLISECONDS)
+                    .thenCompose(replaced -> replaced ? CompletableFuture.completedFuture(Outcome.RESTORED)
+                            : restore(id, json, saved, attempt + 1));
+        });
     }
 
     /**
