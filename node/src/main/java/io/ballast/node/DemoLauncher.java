@@ -145,6 +145,8 @@ final class DemoLauncher {
                 .append("  curl ").append(first).append("/_ballast/cluster        (the cluster as node1 sees it)\n")
                 .append("  curl '").append(first).append("/work?ms=200'          (holds a slot for 200 ms)\n")
                 .append("  curl '").append(first).append("/cpu?n=100000'         (burns CPU)\n")
+                .append("  curl -c jar -b jar ").append(first).append("/session   (a counter in your session; try ")
+                .append("each node)\n")
                 .append("\nPress Ctrl-C to stop all three nodes.\n");
         System.out.println(text);
     }
