@@ -32,13 +32,14 @@ import java.util.Set;
  * @param jvmOptions   JVM options of every node and of the bare server
  * @param keepLogs     keep the servers' logs (they are kept anyway when a run fails)
  * @param scenarios    the scenarios to run; the others' rows say they were left out
+ * @param settle       the longest wait, before each row, for other processes to leave the cores to the bench
  * @param overlapStarts start the next cluster while the current one is measured ({@code --quick}): faster, but
  *                     the starting JVMs take CPU from the measurement
  */
 public record BenchOptions(Duration warmup, Duration measure, int capacity, int workMs, double helloRate,
                            int concurrency, Duration timeout, Path outDir, String date, Path nodeJar,
                            Optional<Path> nginx, List<String> jvmOptions, boolean keepLogs, Set<Scenario> scenarios,
-                           boolean overlapStarts) {
+                           Duration settle, boolean overlapStarts) {
 
     public BenchOptions {
         jvmOptions = List.copyOf(jvmOptions);
@@ -49,6 +50,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
     static final Duration FULL_WARMUP = Duration.ofSeconds(5);
     static final Duration QUICK_MEASURE = Duration.ofSeconds(5);
     static final Duration QUICK_WARMUP = Duration.ofSeconds(2);
+    static final Duration FULL_SETTLE = Duration.ofSeconds(15);
     static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m");
 
     static final String USAGE = """
@@ -62,7 +64,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
               --quick             short windows, and each cluster started while the one before is still
                                   measured: for a look rather than numbers to keep
               --capacity N        every node's --capacity in the /work scenarios (default 8)
-              --work-ms N         /work?ms=N in those scenarios (default 50): a node serves capacity*1000/N rps
+              --work-ms N         /work?ms=N in those scenarios (default 100): a node serves capacity*1000/N rps
               --hello-rate R      /hello requests per second in the forwarding scenario (default 200)
               --concurrency N     clients of the closed-loop /hello throughput scenario (default 16)
               --timeout D         a request unanswered after D is an error (default 5s)
@@ -74,6 +76,8 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
               --jvm-options "..." JVM options of every node and of the bare server (default -Xmx256m)
               --keep-logs         keep the servers' logs and print where they are
               --only S,S,...      run only these scenarios: even, skew, slow, kill, forward, throughput
+              --settle D          before each row, wait up to D for other processes to keep fewer than half a
+                                  core busy (default 15s; --quick: 0s, no wait)
               --help              this text
 
             Durations: 500ms, 20s, 1.5s, 2m.
@@ -89,7 +93,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
         Duration warmup = null;
         boolean quick = false;
         int capacity = 8;
-        int workMs = 50;
+        int workMs = 100;
         double helloRate = 200;
         int concurrency = 16;
         Duration timeout = Duration.ofSeconds(5);
@@ -100,6 +104,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
         List<String> jvmOptions = DEFAULT_JVM_OPTIONS;
         boolean keepLogs = false;
         Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
+        Duration settle = null;
         Iterator<String> it = args.iterator();
         while (it.hasNext()) {
             String option = it.next();
@@ -120,6 +125,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                         .filter(word -> !word.isEmpty()).toList();
                 case "--keep-logs" -> keepLogs = true;
                 case "--only" -> scenarios = scenarios(option, value(option, it));
+                case "--settle" -> settle = duration(option, value(option, it));
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' (expected one of "
                         + "those --help lists)");
             }
@@ -129,6 +135,9 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
         }
         if (warmup == null) {
             warmup = quick ? QUICK_WARMUP : FULL_WARMUP;
+        }
+        if (settle == null) {
+            settle = quick ? Duration.ZERO : FULL_SETTLE;
         }
         Path projectRoot = projectRoot(workingDir);
         if (outDir == null) {
@@ -150,7 +159,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
         }
         return new BenchOptions(warmup, measure, capacity, workMs, helloRate, concurrency, timeout,
                 outDir.toAbsolutePath().normalize(), date, nodeJar, nginxBinary, jvmOptions, keepLogs, scenarios,
-                quick);
+                settle, quick);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.ballast.bench.load.DnsSpread;
 import io.ballast.bench.load.LoadClient;
 import io.ballast.bench.load.Measurement;
 import io.ballast.bench.load.OpenLoopLoad;
+import io.ballast.bench.load.OtherLoad;
 import io.ballast.bench.load.Target;
 import io.ballast.bench.load.TimedAction;
 import io.ballast.bench.process.BareServerProcess;
@@ -50,6 +51,8 @@ final class Suite {
     static final int KILLED_NODE = 2;
     static final int SLOW_NODE = 2;
     static final String HELLO = "/hello";
+    /** Before a row, the bench waits for other processes to keep fewer cores than this busy. */
+    static final double QUIET_CORES = 0.5;
     /** The throughput scenario's servers take turns of about this long, so other load falls on both alike. */
     static final Duration THROUGHPUT_TURN = Duration.ofSeconds(2);
 
@@ -288,6 +291,7 @@ final class Suite {
     }
 
     private Run closedLoop(Target target, Duration warmup, Duration measure, List<ProcessHandle> servers) {
+        settle(servers);
         AtomicReference<CpuSample> start = new AtomicReference<>();
         AtomicReference<CpuSample> end = new AtomicReference<>();
         Measurement measurement = new ClosedLoopLoad(options.timeout()).run(target, HELLO, options.concurrency(),
@@ -304,6 +308,26 @@ final class Suite {
         return false;
     }
 
+    /**
+     * Waits (at most {@code --settle}) until other processes on the machine leave the cores to the bench and its
+     * servers; says so when it had to wait, or gave up waiting.
+     */
+    private void settle(List<ProcessHandle> servers) {
+        if (options.settle().isZero()) {
+            return;
+        }
+        long started = System.nanoTime();
+        double others = OtherLoad.awaitBelow(QUIET_CORES, options.settle(), servers);
+        double waited = (System.nanoTime() - started) / 1e9;
+        if (others >= QUIET_CORES) {
+            log.printf("[bench]   other processes still keep %.2f cores busy after %.0f s; measuring anyway%n",
+                    others, waited);
+        } else if (waited > 1.5) {
+            log.printf("[bench]   waited %.0f s for other processes to quiet down (now %.2f cores)%n", waited,
+                    others);
+        }
+    }
+
     /** The warm-up of a row on {@code cluster}: longer for its first row. */
     private Duration warmup(NodeCluster cluster) {
         return warmed.add(cluster) ? options.warmup().multipliedBy(Sizing.FIRST_WARMUP_FACTOR) : options.warmup();
@@ -311,6 +335,7 @@ final class Suite {
 
     private Run openLoop(NodeCluster cluster, DnsSpread spread, String path, double rate,
                          List<ProcessHandle> servers, List<TimedAction> actions) {
+        settle(servers);
         AtomicReference<CpuSample> start = new AtomicReference<>();
         AtomicReference<CpuSample> end = new AtomicReference<>();
         List<TimedAction> all = new ArrayList<>(cpuActions(options.measure(), servers, start, end));

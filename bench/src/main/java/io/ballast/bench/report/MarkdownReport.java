@@ -125,6 +125,9 @@ public final class MarkdownReport {
                 + "nodes ").append(Format.rate(sizing.clusterRate())).append(" rps, whatever the CPU: I/O-bound by "
                 + "design, so that the 2-core machine is not the bottleneck (see the CPU column). Even load and "
                 + "skew run at 70% of that, the slow node and the killed node at 50%.\n");
+        md.append("- **Quiet machine**: ").append(options.settle().isZero() ? "no wait for other processes"
+                : "before each row the bench waited up to " + seconds(options.settle()) + " for other processes to "
+                + "keep fewer than half a core busy (measuring anyway after that)").append(".\n");
         md.append(otherLoad());
         md.append("- **Load generator**: open loop at a fixed arrival rate (request *i* is due at *start + i/rate* "
                 + "and sent then, answered or not), latency counted from when the request was due, so a server "
