@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * No session is lost when nodes die: 200 sessions on three nodes keeping each on two, then one node killed, then,
  * once the survivors have given every session two owners again, another; and 200 sessions kept on disk too
- * ({@code --data-dir}) when every node stops and starts again. A session's "last acknowledged value" is the count
+ * ({@code --data-dir}) when every node stops (one of them killed) and starts again. A session's "last acknowledged value" is the count
  * of the last {@code GET /session} answered: the next visit must answer one more.
  */
 class SessionFailoverIT {
@@ -109,7 +109,7 @@ class SessionFailoverIT {
     }
 
     @Test
-    void stoppingEveryNodeAndStartingThemAgainLosesNoSessionAndRevivesNoEndedOne() throws Exception {
+    void stoppingOrKillingEveryNodeAndStartingThemAgainLosesNoSessionAndRevivesNoEndedOne() throws Exception {
         Path dataDir = cluster.logDir().resolve("data");
         List<NodeProcess> nodes = startThree("--data-dir", dataDir.toString());
         List<String> sessions = makeSessions(nodes);
@@ -121,8 +121,11 @@ class SessionFailoverIT {
             assertTrue(Files.isRegularFile(dataDir.resolve(node.name()).resolve(".lock")), node.name());
         }
 
-        nodes.forEach(NodeProcess::terminate);
-        for (NodeProcess node : nodes) {
+        // one crashes (its store is not closed cleanly), the others stop
+        nodes.get(0).kill();
+        nodes.subList(1, 3).forEach(NodeProcess::terminate);
+        assertEquals(137, nodes.get(0).awaitExit(Duration.ofSeconds(30)), "exit status after SIGKILL");
+        for (NodeProcess node : nodes.subList(1, 3)) {
             assertEquals(0, node.awaitExit(Duration.ofSeconds(30)), node.name() + " exit status after SIGTERM");
         }
         nodes.forEach(NodeProcess::restart);

@@ -123,18 +123,18 @@ class SessionsIT {
         AtomicInteger usedCount = new AtomicInteger(1);
         AtomicBoolean earlyChecked = new AtomicBoolean();
         CLUSTER.during(TIMEOUT.plusMillis(1_500)).always("the session in use counts on, through each node in turn, "
-                + "and idle sessions are still there 2 s after their last use", () -> {
+                + "and idle sessions are still there 1.5 s after their last use", () -> {
                     int expected = usedCount.incrementAndGet();
                     Visit v = visit(node(expected), used);
                     if (v.renewed() || v.count() != expected) {
                         throw new AssertionError("session in use, visit " + expected + ": " + v);
                     }
-                    if (!earlyChecked.get() && System.nanoTime() - madeAt >= 2_000_000_000L) {
+                    if (!earlyChecked.get() && System.nanoTime() - madeAt >= 1_500_000_000L) {
                         earlyChecked.set(true);
                         for (int k = 0; k < early.size(); k++) {
                             Visit again = visit(node(k + 1), early.get(k).session());
                             if (again.renewed() || again.count() != 2) {
-                                throw new AssertionError("idle for 2 s, made on " + node(k).name() + ", read on "
+                                throw new AssertionError("idle for 1.5 s, made on " + node(k).name() + ", read on "
                                         + node(k + 1).name() + ": " + again);
                             }
                         }
