@@ -50,7 +50,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
     static final Duration FULL_WARMUP = Duration.ofSeconds(5);
     static final Duration QUICK_MEASURE = Duration.ofSeconds(5);
     static final Duration QUICK_WARMUP = Duration.ofSeconds(2);
-    static final Duration FULL_SETTLE = Duration.ofSeconds(15);
+    static final Duration FULL_SETTLE = Duration.ofSeconds(10);
     static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m");
 
     static final String USAGE = """
@@ -77,7 +77,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
               --keep-logs         keep the servers' logs and print where they are
               --only S,S,...      run only these scenarios: even, skew, slow, kill, forward, throughput
               --settle D          before each row, wait up to D for other processes to keep fewer than half a
-                                  core busy (default 15s; --quick: 0s, no wait)
+                                  core busy (default 10s; --quick: 0s, no wait)
               --help              this text
 
             Durations: 500ms, 20s, 1.5s, 2m.

@@ -20,7 +20,7 @@ public record Sizing(BenchOptions options) {
     static final List<Double> SKEW_WEIGHTS = List.of(0.8, 0.1, 0.1);
     static final double SLOW_WORK_FACTOR = 3;
     /** A cluster's first row warms up this many times as long as the others: a fresh JVM and cluster settle. */
-    public static final int FIRST_WARMUP_FACTOR = 3;
+    public static final int FIRST_WARMUP_FACTOR = 2;
 
     /** A node's capacity in requests per second. */
     public double nodeRate() {

@@ -255,8 +255,9 @@ final class Suite {
 
     /**
      * Closed-loop /hello to one Ballast node and to the bare server, in alternating rounds (node, bare, node, …) so
-     * that a change in the machine's other load over time falls on both alike. Each is warmed up once, as a fresh
-     * server, before its first round; its rows add up its rounds.
+     * that a change in the machine's other load over time falls on both alike. The rounds follow each other without
+     * waiting for a quiet machine; each server is warmed up once, as a fresh one, before its first round; its rows
+     * add up its rounds.
      */
     private void measureThroughput(NodeCluster single) {
         String bind = addresses.next();
@@ -267,6 +268,7 @@ final class Suite {
             List<Target> targets = List.of(single.node(0).target(), bare.target());
             List<List<ProcessHandle>> servers = List.of(single.handles(), List.of(bare.handle()));
             Run[] totals = new Run[2];
+            settle(servers.stream().flatMap(List::stream).toList());
             int rounds = throughputRounds(options.measure());
             Duration round = options.measure().dividedBy(rounds);
             for (int r = 0; r < rounds; r++) {
@@ -291,7 +293,6 @@ final class Suite {
     }
 
     private Run closedLoop(Target target, Duration warmup, Duration measure, List<ProcessHandle> servers) {
-        settle(servers);
         AtomicReference<CpuSample> start = new AtomicReference<>();
         AtomicReference<CpuSample> end = new AtomicReference<>();
         Measurement measurement = new ClosedLoopLoad(options.timeout()).run(target, HELLO, options.concurrency(),
