@@ -67,12 +67,22 @@ public final class Main {
             log.error("node {} failed to start", config.name(), e);
             return EXIT_FAILED;
         }
+        Thread onSignal = new Thread(() -> {
+            try {
+                stopRequested.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            node.close();
+        }, "ballast-signal");
+        onSignal.setDaemon(true);
+        onSignal.start();
         try {
-            stopRequested.await();
+            node.awaitStop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            node.close();
         }
-        node.close();
         return EXIT_OK;
     }
 }

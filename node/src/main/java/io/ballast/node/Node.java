@@ -1,6 +1,8 @@
 package io.ballast.node;
 
 import io.ballast.node.admin.AdminHandler;
+import io.ballast.node.admin.DrainEndpoint;
+import io.ballast.node.admin.EventStream;
 import io.ballast.node.admin.NodeMetrics;
 import io.ballast.node.cluster.ClusterEvent;
 import io.ballast.node.cluster.ClusterEvents;
@@ -75,7 +77,9 @@ public final class Node implements AutoCloseable {
     private final NodeConfig config;
     private final LoadMeter meter;
     private final ClusterEvents events = new ClusterEvents();
+    private final EventStream eventStream = new EventStream();
     private final ScheduledExecutorService scheduler;
+    private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Undertow server;
     private final EdgeHandler edge;
@@ -89,9 +93,12 @@ public final class Node implements AutoCloseable {
     private volatile HopToken agreedHopToken;
     private volatile Membership membership;
     private volatile MemberState state = MemberState.UP;
+    /** Whether this node last announced itself overloaded; touched by the reporter thread only. */
+    private boolean overloaded;
 
     private Node(NodeConfig config, HttpHandler application, UpstreamApp upstream) {
         this.config = config;
+        events.subscribe(eventStream::publish);
         this.upstream = upstream;
         this.meter = new LoadMeter(config.capacity(), config.weight());
         this.sessions = new ClusteredSessionManager((int) config.sessionTimeout().toSeconds());
@@ -155,7 +162,8 @@ public final class Node implements AutoCloseable {
      * as the routing's local handler).
      */
     private EdgeHandler chain() {
-        HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape);
+        HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape, eventStream,
+                new DrainEndpoint(config.secret(), this::closeInBackground));
         PathHandler paths = new PathHandler(new BodyLimitHandler(config.maxBody(), routing))
                 .addPrefixPath(AdminHandler.PREFIX, admin);
         return new EdgeHandler(config.name(), paths);
@@ -205,6 +213,7 @@ public final class Node implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         LOG.info("node {} serving {} in cluster '{}' (discovery {}, capacity {})", config.name(), config.url(),
                 config.cluster(), config.discovery(), config.capacity());
+        started.countDown();
     }
 
     /**
@@ -366,9 +375,38 @@ public final class Node implements AutoCloseable {
     private void publishQuietly() {
         try {
             publish();
+            watchOverload();
         } catch (RuntimeException e) {
             LOG.debug("load report not published: {}", e.toString());
         }
+    }
+
+    /** Announces once when requests start to queue here (load 1 or more), and again only after load fell below 0.75. */
+    private void watchOverload() {
+        double load = meter.load();
+        if (!overloaded && load >= 1.0) {
+            overloaded = true;
+            events.publish(ClusterEvent.Type.OVERLOADED, config.name(), meter.inFlight() + " requests in flight for "
+                    + meter.capacity() + " slots: requests are queueing");
+        } else if (overloaded && load < 0.75) {
+            overloaded = false;
+        }
+    }
+
+    /**
+     * Drains and stops this node on another thread, as the drain call asks; returns at once. A node still starting
+     * finishes its start first.
+     */
+    public void closeInBackground() {
+        Thread thread = new Thread(() -> {
+            try {
+                started.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            close();
+        }, "ballast-drain");
+        thread.start();
     }
 
     /** Blocks until {@link #close()} has finished. */
@@ -402,6 +440,7 @@ public final class Node implements AutoCloseable {
             }
         }
         closeDataDir();
+        eventStream.close();
         LOG.info("node {} stopped", config.name());
         stopped.countDown();
     }

@@ -22,20 +22,27 @@ public final class AdminHandler implements HttpHandler {
     private final Supplier<ClusterView> view;
     private final BooleanSupplier ready;
     private final Supplier<String> metrics;
+    private final EventStream events;
+    private final DrainEndpoint drain;
 
     /**
      * @param view  the cluster as this node sees it now
      * @param ready   whether this node should be sent traffic: joined, not draining, its application reachable
      * @param metrics the metrics in Prometheus' text format
+     * @param events  the cluster event stream
+     * @param drain   the authenticated drain call
      */
-    public AdminHandler(Supplier<ClusterView> view, BooleanSupplier ready, Supplier<String> metrics) {
+    public AdminHandler(Supplier<ClusterView> view, BooleanSupplier ready, Supplier<String> metrics,
+                        EventStream events, DrainEndpoint drain) {
         this.view = view;
         this.ready = ready;
         this.metrics = metrics;
+        this.events = events;
+        this.drain = drain;
     }
 
     @Override
-    public void handleRequest(HttpServerExchange exchange) {
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
         String path = exchange.getRequestPath();
         String endpoint = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path;
         switch (endpoint) {
@@ -63,6 +70,12 @@ public final class AdminHandler implements HttpHandler {
                     exchange.getResponseSender().send(metrics.get());
                 }
             }
+            case "events" -> {
+                if (readOnly(exchange)) {
+                    events.handleRequest(exchange);
+                }
+            }
+            case "drain" -> drain.handleRequest(exchange);
             default -> Responses.error(exchange, StatusCodes.NOT_FOUND, "no operator endpoint " + path);
         }
     }

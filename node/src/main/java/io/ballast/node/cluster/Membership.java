@@ -387,10 +387,18 @@ public final class Membership implements AutoCloseable {
             if (event.isPre() || event.getValue() == null || config.name().equals(event.getKey())) {
                 return;
             }
+            LoadReport report;
             try {
-                board.update(Json.read(event.getValue(), LoadReport.class));
+                report = Json.read(event.getValue(), LoadReport.class);
             } catch (IllegalArgumentException e) {
                 LOG.warn("ignored a report from {} that is not one: {}", event.getKey(), e.getMessage());
+                return;
+            }
+            boolean wasDraining = board.get(report.name())
+                    .map(entry -> entry.report().state() == MemberState.DRAINING).orElse(false);
+            board.update(report);
+            if (report.state() == MemberState.DRAINING && !wasDraining) {
+                events.publish(ClusterEvent.Type.DRAINING, report.name(), "it finishes what it has, then leaves");
             }
         }
 
