@@ -70,8 +70,9 @@ class StrategiesIT {
         // one request at a time: in turn, exactly
         assertShares("round-robin", spread("round-robin"), even, 0.02);
         // one request at a time every member is nearly idle: least connections breaks ties in turn, but a peer's
-        // count comes from its reports, which now and then catch a request in flight
-        assertShares("least-connections", spread("least-connections"), even, 0.1);
+        // count comes from its reports, which now and then catch a request in flight (more often on a busy machine):
+        // roughly even, never all to one node
+        assertShares("least-connections", spread("least-connections"), even, 0.15);
         // 3 + 1 + 1: three fifths to the heavy node, interleaved
         assertShares("weighted-round-robin", spread("weighted-round-robin", 3, 1, 1),
                 new double[] {0.6, 0.2, 0.2}, 0.02);
