@@ -84,7 +84,8 @@ public final class Goals {
         }
         double share = ballast.measurement().orElseThrow().forwardedShare();
         return new Goal(Scenario.EVEN, statement, "Ballast forwarded " + Format.percent(share),
-                Format.ratio(share / 0.02) + " of the limit (goal <= 1.00x)", Verdict.of(share <= 0.02), "");
+                Format.ratio(share / 0.02) + " of the limit (goal <= 1.00x)", Verdict.of(share <= 0.02),
+                errorNote(List.of(ballast)));
     }
 
     private static Goal slowNodeShare(Results results) {
@@ -123,7 +124,8 @@ public final class Goals {
                         + " requests sent to the survivors",
                 errors == 0 ? "0 (goal 0)" : Format.count(errors) + " (goal 0)", Verdict.of(errors == 0),
                 "DNS's part, requests sent to the killed " + String.join(", ", ballast.dead()) + ": "
-                        + Format.count(dnsPart) + " errors");
+                        + Format.count(dnsPart) + " errors" + (ballast.disturbed() ? "; measured while other "
+                        + "processes kept " + Format.decimal(ballast.cpu().otherCores(), 2) + " cores busy" : ""));
     }
 
     private static Goal forwardCost(Results results, double percentile, double limitMicros, String name) {
@@ -185,8 +187,24 @@ public final class Goals {
         return Optional.empty();
     }
 
-    /** Says which of the rows failed requests, since their latencies count answered requests only. */
+    /**
+     * Says which of the rows failed requests (their latencies count answered requests only), and which were
+     * measured while other processes took much of the machine.
+     */
     private static String errorNote(List<Row> rows) {
+        String errors = failedNote(rows);
+        String disturbed = rows.stream().filter(Row::disturbed)
+                .map(row -> row.configuration().label() + " was measured while other processes kept "
+                        + Format.decimal(row.cpu().otherCores(), 2) + " cores busy")
+                .collect(Collectors.joining("; "));
+        if (disturbed.isEmpty()) {
+            return errors;
+        }
+        disturbed += ": a disturbed measurement";
+        return errors.isEmpty() ? disturbed : errors + "; " + disturbed;
+    }
+
+    private static String failedNote(List<Row> rows) {
         String failed = rows.stream()
                 .filter(row -> row.measurement().map(Measurement::totalErrors).orElse(0L) > 0)
                 .map(row -> {

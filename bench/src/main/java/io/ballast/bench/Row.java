@@ -21,6 +21,9 @@ public record Row(Scenario scenario, Configuration configuration, double targetR
                   Optional<Measurement> measurement, Optional<Histogram> latencies, CpuUse cpu, Set<String> dead,
                   Optional<String> missing) {
 
+    /** Other processes' CPU, in cores, above which a row counts as {@link #disturbed()}. */
+    public static final double DISTURBING_CORES = 0.5;
+
     public Row {
         dead = Set.copyOf(dead);
     }
@@ -59,6 +62,14 @@ public record Row(Scenario scenario, Configuration configuration, double targetR
     /** 2xx responses in this row's latencies. */
     public long okCount() {
         return latencies.map(Histogram::getTotalCount).orElse(0L);
+    }
+
+    /**
+     * Whether other processes on the machine kept more than {@value #DISTURBING_CORES} cores busy during the window:
+     * its numbers then say as much about them as about the servers.
+     */
+    public boolean disturbed() {
+        return cpu.otherCores() > DISTURBING_CORES;
     }
 
     /** Errors at targets that stayed alive. */

@@ -162,8 +162,10 @@ public final class MarkdownReport {
                 + "idle clusters, the next cluster starting under `--quick`) kept " + Format.decimal(average, 2)
                 + " cores busy on average during the measured windows, at most "
                 + Format.decimal(busiest.cpu().otherCores(), 2) + " (" + busiest.scenario().title() + ", "
-                + busiest.configuration().label() + "). Rows measured while others took much CPU are less "
-                + "trustworthy: see each row's CPU column.\n";
+                + busiest.configuration().label() + "). A row during which others kept more than "
+                + Format.decimal(Row.DISTURBING_CORES, 1) + " cores busy is marked disturbed in its CPU column, "
+                + "and so are the goals that rest on it: its numbers say as much about the others as about the "
+                + "servers.\n";
     }
 
     private void scenario(StringBuilder md, Scenario scenario) {
@@ -205,7 +207,7 @@ public final class MarkdownReport {
         }
         line.append(Format.latency(row.latencies().map(h -> (double) h.getMaxValue()).orElse(Double.NaN)))
                 .append(" | ").append(servedBy(m)).append(" | ").append(Format.percent(m.forwardedShare()))
-                .append(" | ").append(cpu(row.cpu())).append(" |\n");
+                .append(" | ").append(cpu(row)).append(" |\n");
         return line.toString();
     }
 
@@ -230,9 +232,11 @@ public final class MarkdownReport {
                 .collect(Collectors.joining(" · "));
     }
 
-    private static String cpu(CpuUse cpu) {
+    private static String cpu(Row row) {
+        CpuUse cpu = row.cpu();
+        String others = Format.decimal(cpu.otherCores(), 2);
         return Format.decimal(cpu.serverCores(), 2) + " / " + Format.decimal(cpu.benchCores(), 2) + " / "
-                + Format.decimal(cpu.otherCores(), 2);
+                + (row.disturbed() ? "**" + others + "** (disturbed)" : others);
     }
 
     /** Server and bench CPU per request in the throughput rows: the chain's price without the client's share. */
