@@ -90,7 +90,8 @@ public final class Node implements AutoCloseable {
     private final HopToken secretHopToken;
     private final ClusteredSessionManager sessions;
     private volatile DataDir dataDir;
-    private volatile HopToken agreedHopToken;
+    /** Until the node has joined, no peer can have signed anything for it: a private random key rejects every token. */
+    private final HopToken unjoinedHopToken = new HopToken(randomKey());
     private volatile Membership membership;
     private volatile MemberState state = MemberState.UP;
     /** Whether this node last announced itself overloaded; touched by the reporter thread only. */
@@ -316,12 +317,7 @@ public final class Node implements AutoCloseable {
             return secretHopToken;
         }
         Membership current = membership;
-        HopToken token = agreedHopToken;
-        if (current == null) {
-            // not joined yet: no peer can have signed anything for us; a private random key rejects every token
-            return token != null ? token : (agreedHopToken = new HopToken(randomKey()));
-        }
-        return current.hopToken();
+        return current == null ? unjoinedHopToken : current.hopToken();
     }
 
     private static HopToken hopTokenFromSecret(String secret) {

@@ -48,10 +48,4 @@ public record LoadReport(String name, String url, MemberState state, int inFligh
     public boolean isNewerThan(LoadReport other) {
         return incarnation != other.incarnation || sequence > other.sequence;
     }
-
-    /** The same report with another state. */
-    public LoadReport withState(MemberState newState) {
-        return new LoadReport(name, url, newState, inFlight, capacity, served, forwarded, failedOver, latencyMs, cpu,
-                weight, incarnation, sequence, ready, sessions);
-    }
 }

@@ -233,21 +233,15 @@ public final class Membership implements AutoCloseable {
         List<Peer> peers = new ArrayList<>(view.size());
         for (Address address : view.getMembers()) {
             String name = nameOf(address);
-            if (name.equals(config.name()) || suspected.containsKey(address)) {
+            if (name.equals(config.name())) {
                 continue;
             }
             LoadBoard.Entry entry = board.get(name).orElse(null);
-            if (entry != null && entry.report().state() == MemberState.UP && entry.report().ready()
-                    && entry.ageMs(now) <= STALE_AFTER_MS) {
+            if (stateOf(address, entry, now) == MemberState.UP && entry.report().ready()) {
                 peers.add(new Peer(name, URI.create(entry.report().url()), entry));
             }
         }
         return peers;
-    }
-
-    /** The names of the members of the current view, in view order. */
-    public List<String> memberNames() {
-        return names(channel.getView());
     }
 
     public boolean isCoordinator() {
@@ -276,14 +270,22 @@ public final class Membership implements AutoCloseable {
                 members.add(new MemberView(name, null, MemberState.SUSPECT, 0, 0, 0, 0, 0, -1, 0));
                 continue;
             }
-            long age = entry.get().ageMs(now);
-            LoadReport report = entry.get().report();
-            MemberState state = suspected.containsKey(address) || age > STALE_AFTER_MS
-                    ? MemberState.SUSPECT : report.state();
-            members.add(memberView(report, state, age));
+            members.add(memberView(entry.get().report(), stateOf(address, entry.get(), now),
+                    entry.get().ageMs(now)));
         }
         return new ClusterView(config.cluster(), config.name(), nameOf(view.getCoord()), view.getViewId().getId(),
                 members);
+    }
+
+    /**
+     * How this node sees a peer: {@code SUSPECT} while failure detection suspects it, or its report is missing or
+     * older than {@link #STALE_AFTER_MS}; otherwise the state it reports.
+     */
+    private MemberState stateOf(Address address, LoadBoard.Entry entry, long nowNanos) {
+        if (entry == null || suspected.containsKey(address) || entry.ageMs(nowNanos) > STALE_AFTER_MS) {
+            return MemberState.SUSPECT;
+        }
+        return entry.report().state();
     }
 
     private static MemberView memberView(LoadReport report, MemberState state, long ageMs) {

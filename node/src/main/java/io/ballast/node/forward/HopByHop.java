@@ -5,6 +5,9 @@ import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Headers that describe one connection, not the message (RFC 9110, section 7.6.1): a proxy removes them, and every
@@ -21,61 +24,59 @@ final class HopByHop {
     private HopByHop() {
     }
 
-    /**
-     * Removes from a peer's response the hop-by-hop headers of the peer's connection. {@code Connection} itself is
-     * left to Undertow, which manages this node's connection to the client; a 101 keeps its {@code Upgrade}.
-     */
-    static void stripFromResponse(HeaderMap headers, int status) {
-        HttpString connection = ALWAYS.get(0);
-        HeaderValues listed = headers.get(connection);
-        if (listed != null) {
-            for (String value : listed) {
-                for (String token : value.split(",")) {
-                    String name = token.trim();
-                    if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")
-                            && !name.equalsIgnoreCase("Transfer-Encoding") && !name.equalsIgnoreCase("Content-Length")
-                            && !(status == 101 && name.equalsIgnoreCase("Upgrade"))) {
-                        headers.remove(name);
-                    }
-                }
-            }
-        }
-        for (HttpString name : ALWAYS.subList(1, ALWAYS.size())) {
-            if (!(status == 101 && name.equalToString("Upgrade"))) {
-                headers.remove(name);
-            }
-        }
-    }
+    private static final HttpString CONNECTION = ALWAYS.get(0);
 
     private static final List<HttpString> FORWARDED_CLAIMS = List.of(
             new HttpString("X-Forwarded-For"), new HttpString("X-Forwarded-Proto"),
             new HttpString("X-Forwarded-Host"), new HttpString("X-Forwarded-Port"),
             new HttpString("X-Forwarded-Server"), new HttpString("Forwarded"));
 
+    /** Removes every hop-by-hop header from a request about to be forwarded. */
+    static void strip(HeaderMap headers) {
+        removeHeadersNamedInConnection(headers, name -> false);
+        ALWAYS.forEach(headers::remove);
+    }
+
+    /**
+     * Removes from a peer's response the hop-by-hop headers of the peer's connection. {@code Connection} itself is
+     * left to Undertow, which manages this node's connection to the client; a 101 keeps its {@code Upgrade}.
+     */
+    static void stripFromResponse(HeaderMap headers, int status) {
+        Predicate<String> keep = name -> status == 101 && name.equalsIgnoreCase("Upgrade");
+        removeHeadersNamedInConnection(headers, keep);
+        for (HttpString name : ALWAYS.subList(1, ALWAYS.size())) {
+            if (!keep.test(name.toString())) {
+                headers.remove(name);
+            }
+        }
+    }
+
     /**
      * Removes the {@code X-Forwarded-*} and {@code Forwarded} headers of a request that did not come from a peer:
      * nodes face clients directly, so such headers can only be a client's claims about itself.
      */
     static void stripForwardedClaims(HeaderMap headers) {
-        for (HttpString name : FORWARDED_CLAIMS) {
-            headers.remove(name);
-        }
+        FORWARDED_CLAIMS.forEach(headers::remove);
     }
 
-    /** Removes every hop-by-hop header from a request about to be forwarded. */
-    static void strip(HeaderMap headers) {
-        HeaderValues listed = headers.get(ALWAYS.get(0));
-        for (String connection : listed == null ? List.<String>of() : listed) {
-            for (String token : connection.split(",")) {
+    /** Removes the headers that {@code Connection} names, but never framing headers, nor those {@code keep} keeps. */
+    private static void removeHeadersNamedInConnection(HeaderMap headers, Predicate<String> keep) {
+        HeaderValues listed = headers.get(CONNECTION);
+        if (listed == null) {
+            return;
+        }
+        for (String value : List.copyOf(listed)) {
+            for (String token : value.split(",")) {
                 String name = token.trim();
-                if (!name.isEmpty() && !name.equalsIgnoreCase("Transfer-Encoding")
-                        && !name.equalsIgnoreCase("Content-Length")) {
+                if (!name.isEmpty() && !CONNECTION_OPTIONS.contains(name.toLowerCase(Locale.ROOT))
+                        && !keep.test(name)) {
                     headers.remove(name);
                 }
             }
         }
-        for (HttpString name : ALWAYS) {
-            headers.remove(name);
-        }
     }
+
+    /** Tokens of {@code Connection} that are options, not header names, or that name framing headers. */
+    private static final Set<String> CONNECTION_OPTIONS = Set.of("close", "keep-alive", "transfer-encoding",
+            "content-length");
 }

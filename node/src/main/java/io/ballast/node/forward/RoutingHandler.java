@@ -332,8 +332,8 @@ public final class RoutingHandler implements HttpHandler {
             forward.failed.add(failedPeer);
             health.failed(failedPeer, System.nanoTime());
             meter.failedOver();
-            LOG.info("forward of {} {} to {} failed before a response; trying {}", exchange.getRequestMethod(),
-                    exchange.getRequestPath(), failedPeer, "another candidate");
+            LOG.info("forward of {} {} to {} failed before a response; trying another candidate",
+                    exchange.getRequestMethod(), exchange.getRequestPath(), failedPeer);
             Peer next = forward.failed.size() >= MAX_PEER_ATTEMPTS ? null
                     : choose(List.copyOf(forward.peers.values()), forward.failed);
             if (next == null) {
