@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StrategiesIT {
 
     private static final int REQUESTS = 300;
+    private static final double NEAR_IDLE_TOLERANCE = 0.2;
 
     @RegisterExtension
     final TestCluster cluster = new TestCluster();
@@ -69,16 +70,16 @@ class StrategiesIT {
         double[] even = {1 / 3.0, 1 / 3.0, 1 / 3.0};
         // one request at a time: in turn, exactly
         assertShares("round-robin", spread("round-robin"), even, 0.02);
-        // one request at a time every member is nearly idle: least connections breaks ties in turn, but a peer's
-        // count comes from its reports, which now and then catch a request in flight (more often on a busy machine):
-        // roughly even, never all to one node
-        assertShares("least-connections", spread("least-connections"), even, 0.15);
+        // one request at a time every member is nearly idle, so the load-aware strategies choose on noise: a peer's
+        // count comes from its reports, and a report now and then catches a request in flight and stands for 250 ms.
+        // What they promise here is a spread, never all to one node: each serves between 13% and 53%.
+        assertShares("least-connections", spread("least-connections"), even, NEAR_IDLE_TOLERANCE);
         // 3 + 1 + 1: three fifths to the heavy node, interleaved
         assertShares("weighted-round-robin", spread("weighted-round-robin", 3, 1, 1),
                 new double[] {0.6, 0.2, 0.2}, 0.02);
         // uniform at random: ± 5 standard deviations of a share over 300 draws
         assertShares("random", spread("random"), even, 0.14);
-        // equal loads: the first of two random draws, so uniform too
-        assertShares("least-loaded", spread("least-loaded"), even, 0.14);
+        // equal loads: the first of two random draws, tilted by the same noise as least connections
+        assertShares("least-loaded", spread("least-loaded"), even, NEAR_IDLE_TOLERANCE);
     }
 }
