@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StrategiesIT {
 
     private static final int REQUESTS = 300;
-    private static final double NEAR_IDLE_TOLERANCE = 0.2;
+    private static final double NEAR_IDLE_TOLERANCE = 0.25;
 
     @RegisterExtension
     final TestCluster cluster = new TestCluster();
@@ -72,7 +72,7 @@ class StrategiesIT {
         assertShares("round-robin", spread("round-robin"), even, 0.02);
         // one request at a time every member is nearly idle, so the load-aware strategies choose on noise: a peer's
         // count comes from its reports, and a report now and then catches a request in flight and stands for 250 ms.
-        // What they promise here is a spread, never all to one node: each serves between 13% and 53%.
+        // What they promise here is a spread, never all to one node: each serves between 8% and 58%.
         assertShares("least-connections", spread("least-connections"), even, NEAR_IDLE_TOLERANCE);
         // 3 + 1 + 1: three fifths to the heavy node, interleaved
         assertShares("weighted-round-robin", spread("weighted-round-robin", 3, 1, 1),

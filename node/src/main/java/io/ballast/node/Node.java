@@ -447,9 +447,11 @@ public final class Node implements AutoCloseable {
             return;
         }
         events.publish(ClusterEvent.Type.DRAINING, config.name(), edge.active() + " requests in flight");
-        publishQuietly();
+        membership.publishAndWait(report());
+        // a peer may have chosen this node just before it learned of the drain: give such forwards time to arrive
+        long graceEnd = System.nanoTime() + REPORT_INTERVAL_MS * 1_000_000;
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
-        while (edge.active() > 0 && System.nanoTime() - deadline < 0) {
+        while ((edge.active() > 0 || System.nanoTime() - graceEnd < 0) && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(DRAIN_POLL_MS);
             } catch (InterruptedException e) {

@@ -44,7 +44,11 @@ public final class EventStream implements HttpHandler {
         String data = Json.write(body);
         String id = Long.toString(ids.incrementAndGet());
         for (ServerSentEventConnection connection : sse.getConnections()) {
-            connection.send(data, event.type().wireName(), id, null);
+            try {
+                connection.send(data, event.type().wireName(), id, null);
+            } catch (RuntimeException e) {
+                // a stream closing as we write: its client has gone, the others still get the event
+            }
         }
     }
 

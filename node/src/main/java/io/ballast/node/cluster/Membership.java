@@ -208,6 +208,20 @@ public final class Membership implements AutoCloseable {
                 });
     }
 
+    /**
+     * Tells every member this node's report and returns once they all have it: for a change they must know before
+     * this node acts on it, such as a drain.
+     */
+    public void publishAndWait(LoadReport report) {
+        board.update(report);
+        try {
+            reports.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES, Flag.FORCE_SYNCHRONOUS)
+                    .put(report.name(), Json.write(report));
+        } catch (RuntimeException e) {
+            LOG.warn("report not confirmed by every member: {}", e.toString());
+        }
+    }
+
     public String name() {
         return config.name();
     }
