@@ -14,9 +14,13 @@ import io.ballast.node.demo.DemoApp;
 import io.ballast.node.edge.BodyLimitHandler;
 import io.ballast.node.edge.EdgeHandler;
 import io.ballast.node.load.LoadMeter;
+import io.ballast.node.forward.HopCheck;
 import io.ballast.node.forward.PeerHealth;
 import io.ballast.node.forward.RoutingHandler;
 import io.ballast.node.forward.UpstreamApp;
+import io.ballast.node.limit.ClientLimits;
+import io.ballast.node.limit.RateLimitHandler;
+import io.ballast.node.limit.SharedDemand;
 import io.ballast.node.load.MeteringHandler;
 import io.ballast.node.routing.Router;
 import io.ballast.node.session.ClusteredSessionManager;
@@ -42,7 +46,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -89,6 +95,9 @@ public final class Node implements AutoCloseable {
     private final RoutingHandler routing;
     private final HopToken secretHopToken;
     private final ClusteredSessionManager sessions;
+    /** Each client's buckets under {@code --rate-limit}, or null without one. */
+    private final ClientLimits limits;
+    private volatile SharedDemand sharedDemand;
     private volatile DataDir dataDir;
     /** Until the node has joined, no peer can have signed anything for it: a private random key rejects every token. */
     private final HopToken unjoinedHopToken = new HopToken(randomKey());
@@ -108,6 +117,11 @@ public final class Node implements AutoCloseable {
         HttpHandler served = upstream != null ? application
                 : new SessionHandler(sessions, new SessionCookie(config.sessionCookie()), application);
         this.secretHopToken = config.secret().map(Node::hopTokenFromSecret).orElse(null);
+        this.limits = config.rateLimit().map(limit -> new ClientLimits(limit, REPORT_INTERVAL_MS / 1000.0))
+                .orElse(null);
+        if (limits != null) {
+            metrics.rateLimits(limits);
+        }
         this.routing = new RoutingHandler(config.name(), config.weight(), meter,
                 new Router(config.balance(), config.strategy().create(RandomGenerator.getDefault())),
                 this::eligiblePeers, health, this::hopTokens, this::reportForAnswer, this::learn,
@@ -158,14 +172,17 @@ public final class Node implements AutoCloseable {
 
     /**
      * The handler chain every request goes through, outermost first: name the node and the request; answer
-     * operator endpoints here; refuse bodies over the limit; route everything else, here (within capacity) or to
-     * one peer. Served here: metering (capacity), then sessions, then the application (built in the constructor,
-     * as the routing's local handler).
+     * operator endpoints here; refuse bodies over the limit; tell a peer's forward from a client's request; count a
+     * client's request against its rate limit; route it, here (within capacity) or to one peer. Served here:
+     * metering (capacity), then sessions, then the application (built in the constructor, as the routing's local
+     * handler).
      */
     private EdgeHandler chain() {
         HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape, eventStream,
                 new DrainEndpoint(config.secret(), this::closeInBackground));
-        PathHandler paths = new PathHandler(new BodyLimitHandler(config.maxBody(), routing))
+        HttpHandler counted = limits == null ? routing : new RateLimitHandler(limits, this::memberCount, routing);
+        HttpHandler clients = new HopCheck(config.name(), this::hopTokens, counted);
+        PathHandler paths = new PathHandler(new BodyLimitHandler(config.maxBody(), clients))
                 .addPrefixPath(AdminHandler.PREFIX, admin);
         return new EdgeHandler(config.name(), paths);
     }
@@ -210,6 +227,11 @@ public final class Node implements AutoCloseable {
         publish();
         scheduler.scheduleAtFixedRate(this::publishQuietly, REPORT_INTERVAL_MS, REPORT_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
+        if (limits != null) {
+            sharedDemand = new SharedDemand(config.name(), membership.cache(SharedDemand.CACHE));
+            scheduler.scheduleAtFixedRate(this::shareRateLimits, REPORT_INTERVAL_MS, REPORT_INTERVAL_MS,
+                    TimeUnit.MILLISECONDS);
+        }
         scheduler.scheduleWithFixedDelay(this::recountSessions, SESSION_COUNT_INTERVAL_MS, SESSION_COUNT_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
         LOG.info("node {} serving {} in cluster '{}' (discovery {}, capacity {})", config.name(), config.url(),
@@ -235,6 +257,28 @@ public final class Node implements AutoCloseable {
         store.recount();
         store.logRebalances();
         sessions.attach(store);
+    }
+
+    /**
+     * Moves the rate limit's demand window on, sets each client's share here from its demand here and at the
+     * peers, and tells the peers this node's demand.
+     */
+    private void shareRateLimits() {
+        try {
+            Set<String> members = membership.memberNames();
+            Map<String, Double> mine = limits.tick(sharedDemand.others(members), members.size());
+            sharedDemand.publish(mine);
+            if (membership.isCoordinator()) {
+                sharedDemand.forgetAllBut(members);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("rate-limit shares not updated: {}", e.toString());
+        }
+    }
+
+    private int memberCount() {
+        Membership current = membership;
+        return current == null ? 1 : current.memberCount();
     }
 
     private void recountSessions() {

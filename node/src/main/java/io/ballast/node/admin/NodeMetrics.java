@@ -1,5 +1,6 @@
 package io.ballast.node.admin;
 
+import io.ballast.node.limit.ClientLimits;
 import io.ballast.node.load.LoadMeter;
 import io.ballast.protocol.ClusterView;
 import io.ballast.protocol.MemberView;
@@ -68,6 +69,14 @@ public final class NodeMetrics {
         this.peerSessions = MultiGauge.builder("ballast.peer.sessions")
                 .description("Each member's sessions held as primary owner, as last reported to this node")
                 .register(registry);
+    }
+
+    /** Adds the rate limit's counts: requests refused with 429, and clients with a bucket here. */
+    public void rateLimits(ClientLimits limits) {
+        FunctionCounter.builder("ballast.rate.limited", limits, ClientLimits::rejected)
+                .description("Client requests this node refused with 429 under --rate-limit").register(registry);
+        Gauge.builder("ballast.rate.limit.clients", limits, ClientLimits::tracked)
+                .description("Clients this node holds a rate-limit bucket for now").register(registry);
     }
 
     public void forwardCompleted(long nanos) {

@@ -2,6 +2,7 @@ package io.ballast.node.cluster;
 
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
+import io.ballast.node.limit.SharedDemand;
 import io.ballast.node.session.SessionCaches;
 import io.ballast.protocol.ClusterView;
 import io.ballast.protocol.HopToken;
@@ -115,6 +116,9 @@ public final class Membership implements AutoCloseable {
         holder.newConfigurationBuilder(SHARED_CACHE)
                 .clustering().cacheMode(CacheMode.REPL_SYNC)
                 .stateTransfer().awaitInitialTransfer(true);
+        holder.newConfigurationBuilder(SharedDemand.CACHE)
+                .clustering().cacheMode(CacheMode.REPL_ASYNC)
+                .stateTransfer().awaitInitialTransfer(true);
         SessionCaches.define(holder, config, sessionBackupDir);
         DefaultCacheManager manager = new DefaultCacheManager(holder, false);
         try {
@@ -186,7 +190,8 @@ public final class Membership implements AutoCloseable {
     }
 
     /**
-     * A cache defined when this node joined, started on first use: the session caches of {@link SessionCaches}.
+     * A cache defined when this node joined, started on first use: the session caches of {@link SessionCaches}, and
+     * the rate limit's {@link SharedDemand#CACHE}.
      *
      * @throws IllegalArgumentException when no cache of that name was defined
      */
@@ -256,6 +261,18 @@ public final class Membership implements AutoCloseable {
             }
         }
         return peers;
+    }
+
+    /** The names of the members in this node's view now, this node included. */
+    public Set<String> memberNames() {
+        View view = channel.getView();
+        return view == null ? Set.of(config.name()) : Set.copyOf(names(view));
+    }
+
+    /** How many members this node's view has now, this node included. */
+    public int memberCount() {
+        View view = channel.getView();
+        return view == null ? 1 : view.size();
     }
 
     public boolean isCoordinator() {

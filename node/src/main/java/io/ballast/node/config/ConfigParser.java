@@ -1,5 +1,6 @@
 package io.ballast.node.config;
 
+import io.ballast.node.limit.RateLimit;
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
 import io.ballast.node.session.SessionMode;
@@ -134,6 +135,8 @@ public final class ConfigParser {
         Optional<URI> upstream = Optional.ofNullable(values.get(Option.UPSTREAM)).map(ConfigParser::upstream);
         double workFactor = decimalIn(Option.WORK_FACTOR, values.getOrDefault(Option.WORK_FACTOR, "1"), 0.1, 100);
         long maxBody = size(Option.MAX_BODY, values.getOrDefault(Option.MAX_BODY, "10m"));
+        Optional<RateLimit> rateLimit = Optional.ofNullable(values.get(Option.RATE_LIMIT))
+                .map(ConfigParser::rateLimit);
         Duration drainTimeout = duration(Option.DRAIN_TIMEOUT, values.getOrDefault(Option.DRAIN_TIMEOUT, "30s"));
         String sessionsText = values.getOrDefault(Option.SESSIONS, "distributed");
         SessionMode sessions = SessionMode.parse(sessionsText).orElseThrow(() -> new ConfigException(
@@ -148,7 +151,12 @@ public final class ConfigParser {
         Optional<Path> dataDir = Optional.ofNullable(values.get(Option.DATA_DIR)).map(ConfigParser::dataDir);
         return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity, balance, strategy,
                 weight, secret, upstream, maxBody, drainTimeout, workFactor, sessions, sessionOwners, sessionTimeout,
-                sessionCookie, dataDir);
+                sessionCookie, dataDir, rateLimit);
+    }
+
+    private static RateLimit rateLimit(String value) {
+        return RateLimit.parse(value).orElseThrow(() -> new ConfigException(Option.RATE_LIMIT.flag(), value,
+                "a rate like 50/s, 600/m or 10000/h (above 0), optionally with a burst like 50/s,burst=100"));
     }
 
     private static final Pattern SESSION_TIMEOUT = Pattern.compile("([0-9]{1,9})(s|m|h|d)");

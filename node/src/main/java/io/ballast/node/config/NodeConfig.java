@@ -1,5 +1,6 @@
 package io.ballast.node.config;
 
+import io.ballast.node.limit.RateLimit;
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
 import io.ballast.node.session.SessionMode;
@@ -20,7 +21,7 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                          int clusterPort, int capacity, Balance balance, StrategyName strategy, int weight,
                          Optional<String> secret, Optional<URI> upstream, long maxBody, Duration drainTimeout,
                          double workFactor, SessionMode sessions, int sessionOwners, Duration sessionTimeout,
-                         String sessionCookie, Optional<Path> dataDir) {
+                         String sessionCookie, Optional<Path> dataDir, Optional<RateLimit> rateLimit) {
 
     public NodeConfig {
         Objects.requireNonNull(name, "name");
@@ -35,6 +36,7 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(sessionCookie, "sessionCookie");
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(rateLimit, "rateLimit");
     }
 
     @Override
@@ -46,7 +48,8 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                 + ", maxBody=" + maxBody + ", drainTimeout=" + drainTimeout + ", workFactor=" + workFactor
                 + ", sessions=" + sessions.flagValue() + ", sessionOwners=" + sessionOwners + ", sessionTimeout="
                 + sessionTimeout + ", sessionCookie=" + sessionCookie + ", dataDir="
-                + dataDir.map(Path::toString).orElse("none") + "]";
+                + dataDir.map(Path::toString).orElse("none") + ", rateLimit="
+                + rateLimit.map(RateLimit::toString).orElse("none") + "]";
     }
 
     /** The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}. */
@@ -156,6 +159,11 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
 
         public Builder dataDir(Path dir) {
             return set(Option.DATA_DIR, dir.toString());
+        }
+
+        /** A cluster-wide limit per client, written like {@code --rate-limit}: {@code 50/s}, {@code 600/m,burst=100}. */
+        public Builder rateLimit(String spec) {
+            return set(Option.RATE_LIMIT, spec);
         }
 
         /**

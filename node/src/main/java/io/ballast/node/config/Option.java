@@ -25,6 +25,8 @@ public enum Option {
     DRAIN_TIMEOUT("drain-timeout", "DURATION",
             "on SIGTERM, how long to wait for requests in flight before leaving (e.g. 30s, 500ms, 2m)", "30s"),
     MAX_BODY("max-body", "SIZE", "largest request body accepted, in bytes or with k, m, g; larger: 413", "10m"),
+    RATE_LIMIT("rate-limit", "RATE/UNIT[,burst=N]", "requests each client (IP address) may send to the whole cluster, "
+            + "e.g. 50/s or 600/m,burst=100; over it: 429", "none"),
     SESSIONS("sessions", "MODE", "where session data lives: distributed (on --session-owners nodes) | replicated "
             + "(on every node)", "distributed"),
     SESSION_OWNERS("session-owners", "N", "distributed sessions: how many nodes hold each session, 1 to 16", "2"),

@@ -31,7 +31,6 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -44,8 +43,7 @@ import java.util.stream.Collectors;
  * Serves a request here or forwards it to one peer, and never lets a request take a second hop.
  *
  * <ul>
- *   <li>A request carrying a valid hop token for this node (signed by a peer, fresh, first use) is served here. Any
- *       other hop token is dropped and the request treated as a client's.</li>
+ *   <li>A request that {@link HopCheck} found to carry a valid hop token for this node is served here.</li>
  *   <li>Otherwise the {@link Router} decides among the eligible peers that are not ejected; when this node's
  *       application cannot serve (its upstream is down), any of those peers serves rather than this node.</li>
  *   <li>A forward goes through Undertow's proxy over pooled keep-alive connections, with the hop token, a
@@ -72,7 +70,6 @@ public final class RoutingHandler implements HttpHandler {
     private final Supplier<List<Peer>> peers;
     private final PeerHealth health;
     private final Supplier<HopToken> hopTokens;
-    private final ReplayGuard replays = new ReplayGuard();
     private final Supplier<LoadReport> selfReport;
     private final Consumer<LoadReport> learn;
     private final LongConsumer forwardLatency;
@@ -125,7 +122,7 @@ public final class RoutingHandler implements HttpHandler {
      * @param router         the decision
      * @param peers          the peers eligible now
      * @param health         ejected peers
-     * @param hopTokens      signer and checker of hop tokens, with the cluster's current key
+     * @param hopTokens      signer of hop tokens, with the cluster's current key
      * @param selfReport     this node's load report now, sent back on the answers to forwarded requests
      * @param learn          takes a peer's report read from the answer to a forward
      * @param forwardLatency takes the time of each completed forward, in nanoseconds
@@ -162,19 +159,12 @@ public final class RoutingHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        HeaderMap headers = exchange.getRequestHeaders();
-        String token = headers.getFirst(HOP);
-        if (token != null) {
-            headers.remove(HOP);
-            if (isValidHop(exchange, token)) {
-                exchange.addResponseCommitListener(done ->
-                        done.getResponseHeaders().put(LOAD, Json.write(selfReport.get())));
-                local.handleRequest(exchange);
-                return;
-            }
+        if (HopCheck.arrivedByHop(exchange)) {
+            exchange.addResponseCommitListener(done ->
+                    done.getResponseHeaders().put(LOAD, Json.write(selfReport.get())));
+            local.handleRequest(exchange);
+            return;
         }
-        // only a peer may vouch for a client's address: what a client says of itself is dropped
-        HopByHop.stripForwardedClaims(headers);
         List<Peer> eligible = peers.get();
         Peer target = choose(eligible, Set.of());
         if (target == null) {
@@ -192,21 +182,6 @@ public final class RoutingHandler implements HttpHandler {
 
     public void close() {
         connections.closeAll();
-    }
-
-    private boolean isValidHop(HttpServerExchange exchange, String token) {
-        long now = System.currentTimeMillis();
-        Optional<HopToken.Claims> claims = hopTokens.get().verify(token, self,
-                exchange.getRequestMethod().toString(), requestTarget(exchange), now);
-        if (claims.isEmpty()) {
-            LOG.debug("dropped an invalid hop token from {}", exchange.getSourceAddress());
-            return false;
-        }
-        if (!replays.firstUse(claims.get().nonce(), claims.get().timestampMs(), now)) {
-            LOG.debug("dropped a replayed hop token from {}", exchange.getSourceAddress());
-            return false;
-        }
-        return true;
     }
 
     private Peer choose(List<Peer> eligible, Set<String> failed) {
@@ -295,7 +270,7 @@ public final class RoutingHandler implements HttpHandler {
     }
 
     /** What a hop token signs as the request: the decoded path and the query, the same at sender and receiver. */
-    private static String requestTarget(HttpServerExchange exchange) {
+    static String requestTarget(HttpServerExchange exchange) {
         String query = exchange.getQueryString();
         return exchange.getRequestPath() + (query == null || query.isEmpty() ? "" : "?" + query);
     }

@@ -42,6 +42,14 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void rateLimitIsARatePerUnitWithAnOptionalBurst() {
+        assertRefused("--rate-limit", "50", "a rate like 50/s, 600/m or 10000/h", "--rate-limit", "50");
+        assertRefused("--rate-limit", "0/s", "(above 0)", "--rate-limit", "0/s");
+        assertRefused("--rate-limit", "50/s,burst=0", "optionally with a burst like 50/s,burst=100",
+                "--rate-limit", "50/s,burst=0");
+    }
+
+    @Test
     void clusterPortLeavesRoomForFailureDetection() {
         assertRefused("--cluster-port", "65433", "a port from 1 to 65432", "--cluster-port", "65433");
     }

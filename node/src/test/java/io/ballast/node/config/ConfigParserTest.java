@@ -1,5 +1,6 @@
 package io.ballast.node.config;
 
+import io.ballast.node.limit.RateLimit;
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
 import io.ballast.node.session.SessionMode;
@@ -136,6 +137,14 @@ class ConfigParserTest {
         NodeConfig config = run("--bind", "127.0.0.1", "--secret", "do-not-print-this-one");
         assertTrue(config.toString().contains("secret=(set)"), config.toString());
         assertFalse(config.toString().contains("do-not-print-this-one"), config.toString());
+    }
+
+    @Test
+    void rateLimitIsOffUnlessAsked() {
+        assertTrue(run("--bind", "127.0.0.1").rateLimit().isEmpty());
+        RateLimit limit = run("--bind", "127.0.0.1", "--rate-limit", "600/m,burst=20").rateLimit().orElseThrow();
+        assertEquals(10.0, limit.perSecond(), 1e-9);
+        assertEquals(20, limit.burst());
     }
 
     @Test
