@@ -13,6 +13,7 @@ import io.ballast.node.config.NodeConfig;
 import io.ballast.node.demo.DemoApp;
 import io.ballast.node.edge.BodyLimitHandler;
 import io.ballast.node.edge.EdgeHandler;
+import io.ballast.node.edge.HttpServer;
 import io.ballast.node.load.LoadMeter;
 import io.ballast.node.forward.HopCheck;
 import io.ballast.node.forward.PeerHealth;
@@ -33,14 +34,16 @@ import io.ballast.protocol.ClusterView;
 import io.ballast.protocol.HopToken;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
-import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.OptionMap;
 
+import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -87,7 +90,7 @@ public final class Node implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final Undertow server;
+    private final HttpServer server;
     private final EdgeHandler edge;
     private final UpstreamApp upstream;
     private final NodeMetrics metrics;
@@ -134,11 +137,10 @@ public final class Node implements AutoCloseable {
             return thread;
         });
         this.edge = chain();
-        this.server = Undertow.builder()
-                .addHttpListener(config.httpPort(), config.bind().getHostAddress())
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBody())
-                .setHandler(edge)
-                .build();
+        this.server = new HttpServer(new InetSocketAddress(config.bind(), config.httpPort()), OptionMap.builder()
+                .set(UndertowOptions.MAX_ENTITY_SIZE, config.maxBody())
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+                .getMap(), edge);
     }
 
     /** Starts a node that serves its {@code --upstream} application, or else the built-in demo application. */
@@ -184,7 +186,7 @@ public final class Node implements AutoCloseable {
         HttpHandler clients = new HopCheck(config.name(), this::hopTokens, counted);
         PathHandler paths = new PathHandler(new BodyLimitHandler(config.maxBody(), clients))
                 .addPrefixPath(AdminHandler.PREFIX, admin);
-        return new EdgeHandler(config.name(), paths);
+        return new EdgeHandler(config.name(), () -> state == MemberState.DRAINING, paths);
     }
 
     private void startServing() throws Exception {
@@ -193,12 +195,12 @@ public final class Node implements AutoCloseable {
         }
         try {
             server.start();
-        } catch (RuntimeException e) {
+        } catch (BindException e) {
             closeDataDir();
-            if (e.getCause() instanceof BindException) {
-                throw new ConfigException("--http-port", Integer.toString(config.httpPort()),
-                        "a free port on " + config.bind().getHostAddress() + ", but: " + e.getCause().getMessage());
-            }
+            throw new ConfigException("--http-port", Integer.toString(config.httpPort()),
+                    "a free port on " + config.bind().getHostAddress() + ", but: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            closeDataDir();
             throw e;
         }
         Membership joined = null;
@@ -456,8 +458,9 @@ public final class Node implements AutoCloseable {
 
     /**
      * Drains, then stops: the node shows {@code DRAINING} to its peers (who stop forwarding to it) and answers
-     * 503 for readiness, hands new requests to its peers, waits up to {@code --drain-timeout} for the requests in it
-     * to finish, then stops serving and leaves the cluster.
+     * 503 for readiness, hands new requests to its peers for one report interval, then refuses new connections and
+     * closes each open one after its next answer, waits up to {@code --drain-timeout} for the requests in it to
+     * finish, then stops serving and leaves the cluster.
      */
     @Override
     public synchronized void close() {
@@ -491,21 +494,30 @@ public final class Node implements AutoCloseable {
             return;
         }
         events.publish(ClusterEvent.Type.DRAINING, config.name(), edge.active() + " requests in flight");
-        membership.publishAndWait(report());
-        // a peer may have chosen this node just before it learned of the drain: give such forwards time to arrive
-        long graceEnd = System.nanoTime() + REPORT_INTERVAL_MS * 1_000_000;
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
-        while ((edge.active() > 0 || System.nanoTime() - graceEnd < 0) && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(DRAIN_POLL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        membership.publishAndWait(report());
+        // A peer may have chosen this node just before it learned of the drain, and a client may still be on its way
+        // here: for one report interval, requests are still taken (and handed on). Then new connections are refused,
+        // and every answer from now on closes its connection, so what is open runs dry.
+        sleepUntil(System.nanoTime() + REPORT_INTERVAL_MS * 1_000_000);
+        server.stopAccepting();
+        while (edge.active() > 0 && System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted()) {
+            sleepUntil(System.nanoTime() + DRAIN_POLL_MS * 1_000_000);
         }
         if (edge.active() > 0) {
             LOG.warn("drain timed out after {} with {} requests still in flight", config.drainTimeout(),
                     edge.active());
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

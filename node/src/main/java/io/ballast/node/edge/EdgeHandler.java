@@ -7,12 +7,14 @@ import io.undertow.util.HttpString;
 
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /**
  * The first handler every request meets: it names the serving node in {@code X-Served-By}, gives the request an
  * {@code X-Request-Id} (keeping the client's when it is a sensible one), and counts the client requests in the node,
- * so that a drain knows when they are done.
+ * so that a drain knows when they are done. While the node drains, every answer closes its connection
+ * ({@code Connection: close}), so that clients take their next request elsewhere.
  */
 public final class EdgeHandler implements HttpHandler {
 
@@ -22,11 +24,16 @@ public final class EdgeHandler implements HttpHandler {
     private static final String OPERATOR_PREFIX = "/_ballast/";
 
     private final String nodeName;
+    private final BooleanSupplier draining;
     private final HttpHandler next;
     private final AtomicInteger active = new AtomicInteger();
 
-    public EdgeHandler(String nodeName, HttpHandler next) {
+    /**
+     * @param draining whether the node is draining now
+     */
+    public EdgeHandler(String nodeName, BooleanSupplier draining, HttpHandler next) {
         this.nodeName = nodeName;
+        this.draining = draining;
         this.next = next;
     }
 
@@ -38,6 +45,9 @@ public final class EdgeHandler implements HttpHandler {
             exchange.getRequestHeaders().put(REQUEST_ID, id);
         }
         exchange.getResponseHeaders().put(SERVED_BY, nodeName);
+        if (draining.getAsBoolean()) {
+            exchange.setPersistent(false);
+        }
         exchange.getResponseHeaders().put(REQUEST_ID, id);
         if (!exchange.getRequestPath().startsWith(OPERATOR_PREFIX)) {
             active.incrementAndGet();
