@@ -1,9 +1,12 @@
 package io.ballast.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ballast.it.harness.NodeProcess;
 import io.ballast.it.harness.NodeSpec;
+import io.ballast.it.harness.RawConnection;
 import io.ballast.it.harness.TestCluster;
 import io.ballast.protocol.HopToken;
+import io.ballast.protocol.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,6 +20,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,6 +127,36 @@ class HopTokenIT {
                 token(nodesKey, nodes.get(0).name(), nodes.get(2).name(), System.currentTimeMillis()));
         assertTreatedAsAClientsRequest("expired token", b,
                 token(nodesKey, nodes.get(0).name(), b.name(), System.currentTimeMillis() - 60_000));
+    }
+
+    @Test
+    void hopByHopHeadersNeverReachAPeer() throws Exception {
+        NodeProcess a = nodes.get(0);
+        String client = CLUSTER.newAddress();
+        Map<String, String> sent = Map.of("Connection", "keep-alive, X-Private-Hop", "X-Private-Hop", "secret",
+                "Keep-Alive", "timeout=5", "Proxy-Authorization", "Basic c2VjcmV0", "TE", "trailers",
+                "X-End-To-End", "kept");
+        int forwarded = 0;
+        try (RawConnection connection = RawConnection.open(client, a.bind(), a.httpPort(), Duration.ofSeconds(10))) {
+            for (int i = 0; i < TRIES; i++) {
+                RawConnection.Response response = connection.get("/headers", sent);
+                assertEquals(200, response.status(), response.body());
+                JsonNode seen = Json.mapper().readTree(response.body()).get("headers");
+                if (response.header("via").isEmpty()) {
+                    assertEquals("secret", seen.path("x-private-hop").path(0).asText(),
+                            "served where it landed, the app sees the request as sent: " + seen);
+                    continue;
+                }
+                forwarded++;
+                for (String hopByHop : List.of("x-private-hop", "keep-alive", "proxy-authorization", "te",
+                        "x-ballast-hop")) {
+                    assertFalse(seen.has(hopByHop), hopByHop + " reached the peer that served it: " + seen);
+                }
+                assertEquals("kept", seen.path("x-end-to-end").path(0).asText(), "end-to-end header: " + seen);
+                assertEquals(client, seen.path("x-forwarded-for").path(0).asText(), "the client's address: " + seen);
+            }
+        }
+        assertTrue(forwarded > 0, "no request was forwarded");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.session.Session;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.Sessions;
@@ -15,10 +16,14 @@ import io.undertow.util.StatusCodes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  *       thread: an I/O-bound request, like one waiting on a database. A slow node ({@code --work-factor F}) holds
  *       it F times as long.</li>
  *   <li>{@code GET /cpu?n=N}: hashes N times (1 to 10000000) on a worker thread: a CPU-bound request.</li>
+ *   <li>{@code GET /headers}: the request headers as the application got them (names in lower case, values in
+ *       order), as JSON with the node that served it: what a forward passes on, and what it does not.</li>
  *   <li>{@code GET /session}: adds one to a counter kept in the client's session (made on first use) and answers
  *       {@code {"count": n, "node": "<name>"}}; {@code DELETE /session} ends the session on every node.</li>
  * </ul>
@@ -54,6 +61,7 @@ public final class DemoApp implements HttpHandler {
                 .get("/hello", this::hello)
                 .get("/work", this::work)
                 .get("/cpu", this::cpu)
+                .get("/headers", this::headers)
                 .get("/session", this::session)
                 .delete("/session", this::endSession)
                 .setFallbackHandler(exchange -> Responses.error(exchange, StatusCodes.NOT_FOUND,
@@ -70,6 +78,15 @@ public final class DemoApp implements HttpHandler {
     private void hello(HttpServerExchange exchange) {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         exchange.getResponseSender().send("Hello from " + nodeName + "\n");
+    }
+
+    private void headers(HttpServerExchange exchange) {
+        Map<String, List<String>> headers = new TreeMap<>();
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            headers.computeIfAbsent(values.getHeaderName().toString().toLowerCase(Locale.ROOT),
+                    name -> new ArrayList<>()).addAll(values);
+        }
+        Responses.json(exchange, StatusCodes.OK, Map.of("node", nodeName, "headers", headers));
     }
 
     private void work(HttpServerExchange exchange) {
