@@ -8,19 +8,26 @@ import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyClient;
 import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.server.handlers.proxy.ProxyConnectionPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.XnioExecutor;
 
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A pool of keep-alive connections to each peer, and the connections in use, so that when a peer leaves the view the
- * requests still waiting on it fail at once (and idempotent ones are tried elsewhere) rather than hang.
+ * requests still waiting on it fail at once (and idempotent ones are tried elsewhere) rather than hang. A connection
+ * that is not there within {@link #CONNECT_TIMEOUT_MS} (a peer whose host dropped off the network answers nothing,
+ * not even a refusal) fails the attempt, which nothing has been sent on yet, so the request goes to another
+ * candidate.
  */
 final class PeerConnections {
 
@@ -31,8 +38,22 @@ final class PeerConnections {
     private static final long IDLE_TTL_MS = 30_000;
     private static final int MAX_QUEUE = 1024;
 
+    /** How long a forward waits for a connection to a peer (or a free one from its pool) before it goes elsewhere. */
+    static final long CONNECT_TIMEOUT_MS = 1_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerConnections.class);
+
     private final UndertowClient client = UndertowClient.getInstance();
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+    private final long connectTimeoutMs;
+
+    PeerConnections() {
+        this(CONNECT_TIMEOUT_MS);
+    }
+
+    PeerConnections(long connectTimeoutMs) {
+        this.connectTimeoutMs = connectTimeoutMs;
+    }
 
     private static final class Pool {
         final URI url;
@@ -57,10 +78,23 @@ final class PeerConnections {
             return new Pool(url, new ProxyConnectionPool(new Manager(), url, client,
                     OptionMap.create(Options.TCP_NODELAY, true)));
         });
+        // Exactly one of the pool's answer and the connect timeout goes on to the proxy, on the exchange's I/O thread.
+        AtomicBoolean answered = new AtomicBoolean();
+        XnioExecutor.Key timer = exchange.getIoThread().executeAfter(() -> {
+            if (answered.compareAndSet(false, true)) {
+                LOG.info("no connection to {} within {} ms: trying another candidate", peer, connectTimeoutMs);
+                callback.failed(exchange);
+            }
+        }, connectTimeoutMs, TimeUnit.MILLISECONDS);
         pool.connections.connect(target, exchange, new ProxyCallback<>() {
             @Override
             public void completed(HttpServerExchange done, ProxyConnection connection) {
                 ClientConnection raw = connection.getConnection();
+                if (!answered.compareAndSet(false, true)) {
+                    IoUtils.safeClose(raw); // too late: the request has gone elsewhere
+                    return;
+                }
+                timer.remove();
                 pool.inUse.add(raw);
                 done.addExchangeCompleteListener((ex, next) -> {
                     pool.inUse.remove(raw);
@@ -71,17 +105,26 @@ final class PeerConnections {
 
             @Override
             public void failed(HttpServerExchange failed) {
-                callback.failed(failed);
+                if (answered.compareAndSet(false, true)) {
+                    timer.remove();
+                    callback.failed(failed);
+                }
             }
 
             @Override
             public void couldNotResolveBackend(HttpServerExchange failed) {
-                callback.couldNotResolveBackend(failed);
+                if (answered.compareAndSet(false, true)) {
+                    timer.remove();
+                    callback.couldNotResolveBackend(failed);
+                }
             }
 
             @Override
             public void queuedRequestFailed(HttpServerExchange failed) {
-                callback.queuedRequestFailed(failed);
+                if (answered.compareAndSet(false, true)) {
+                    timer.remove();
+                    callback.queuedRequestFailed(failed);
+                }
             }
         }, timeout, unit, false);
     }

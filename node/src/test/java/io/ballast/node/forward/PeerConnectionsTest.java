@@ -1,0 +1,120 @@
+package io.ballast.node.forward;
+
+import io.undertow.Undertow;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.ResponseCodeHandler;
+import io.undertow.server.handlers.proxy.ProxyCallback;
+import io.undertow.server.handlers.proxy.ProxyClient;
+import io.undertow.server.handlers.proxy.ProxyConnection;
+import io.undertow.server.handlers.proxy.ProxyHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A peer whose host answers nothing, not even a refusal, costs a forward {@link PeerConnections}' connect timeout,
+ * not the minutes the kernel would wait: the attempt fails and the proxy goes on to the next candidate.
+ */
+class PeerConnectionsTest {
+
+    private static final long CONNECT_TIMEOUT_MS = 300;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final PeerConnections connections = new PeerConnections(CONNECT_TIMEOUT_MS);
+
+    @AfterEach
+    void closeAll() throws Exception {
+        connections.closeAll();
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    /**
+     * A listening socket that never accepts, with its accept queue full: Linux then drops further connection
+     * attempts unanswered, as a host that fell off the network does.
+     */
+    private InetSocketAddress blackHole() throws IOException {
+        ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        open.add(server);
+        InetSocketAddress address = (InetSocketAddress) server.getLocalSocketAddress();
+        for (int i = 0; i < 16; i++) {
+            Socket socket = new Socket();
+            open.add(socket);
+            try {
+                socket.connect(address, 200);
+            } catch (SocketTimeoutException e) {
+                return address; // the queue is full: this attempt got no answer at all
+            }
+        }
+        throw new IllegalStateException("the accept queue of " + address + " never filled");
+    }
+
+    private Undertow start(io.undertow.server.HttpHandler handler) {
+        Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(handler).build();
+        server.start();
+        open.add(server::stop);
+        return server;
+    }
+
+    private static URI url(Undertow server) {
+        InetSocketAddress address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+        return URI.create("http://127.0.0.1:" + address.getPort());
+    }
+
+    private record Target(String name, URI url) implements ProxyClient.ProxyTarget {
+    }
+
+    @Test
+    void aPeerThatAnswersNothingIsGivenUpAfterTheConnectTimeoutAndTheNextOneServes() throws Exception {
+        URI silent = URI.create("http://127.0.0.1:" + blackHole().getPort());
+        URI alive = url(start(exchange -> exchange.getResponseSender().send("served by the second peer")));
+        List<Target> candidates = List.of(new Target("silent", silent), new Target("alive", alive));
+        Undertow front = start(ProxyHandler.builder()
+                .setProxyClient(new ProxyClient() {
+                    int next;
+
+                    @Override
+                    public ProxyTarget findTarget(HttpServerExchange exchange) {
+                        return next < candidates.size() ? candidates.get(next++) : null;
+                    }
+
+                    @Override
+                    public void getConnection(ProxyTarget target, HttpServerExchange exchange,
+                                              ProxyCallback<ProxyConnection> callback, long timeout, TimeUnit unit) {
+                        Target peer = (Target) target;
+                        connections.connect(peer.name(), peer.url(), target, exchange, callback, timeout, unit);
+                    }
+                })
+                .setMaxConnectionRetries(2)
+                .setNext(ResponseCodeHandler.HANDLE_404)
+                .build());
+
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long start = System.nanoTime();
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(url(front).resolve("/anything"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("served by the second peer", response.body());
+        assertTrue(tookMs >= CONNECT_TIMEOUT_MS, "the silent peer was given " + tookMs + " ms, under the timeout");
+    }
+}
