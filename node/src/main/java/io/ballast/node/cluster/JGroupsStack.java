@@ -43,8 +43,9 @@ import java.util.List;
  * </ul>
  *
  * <p>Transports: {@code multicast} discovery runs on UDP with IP multicast; {@code static:} and {@code dns:} run on
- * TCP, so they work where multicast does not (clouds, containers, loopback). JGroups' diagnostics listener is off
- * (a channel built from a protocol list has it off).
+ * TCP, so they work where multicast does not (clouds, containers, loopback). JGroups' diagnostics listener (which
+ * would answer anyone's probe with the cluster's members and state) is off. Failure detection's own sockets listen
+ * on the node's {@code --bind} address only.
  */
 public final class JGroupsStack {
 
@@ -70,7 +71,7 @@ public final class JGroupsStack {
         stack.add(transport(config));
         stack.add(discovery(config));
         stack.add(new MERGE3().setMinInterval(MERGE_MIN_MS).setMaxInterval(MERGE_MAX_MS));
-        stack.add(new FD_SOCK2());
+        stack.add(new FD_SOCK2().setBindAddress(config.bind()));
         stack.add(new FD_ALL3().setTimeout(FD_TIMEOUT_MS).setInterval(FD_INTERVAL_MS));
         stack.add(new VERIFY_SUSPECT2().setTimeout(VERIFY_MS));
         stack.addAll(List.of(extra));
@@ -84,6 +85,8 @@ public final class JGroupsStack {
         }
         stack.add(new FRAG4().setFragSize(60_000));
         JChannel channel = new JChannel(stack);
+        // JChannel(List) turns diagnostics off already; said here so that no change of JGroups turns them on
+        channel.getProtocolStack().getTransport().getDiagnosticsHandler().setEnabled(false);
         channel.name(config.name());
         return channel;
     }
