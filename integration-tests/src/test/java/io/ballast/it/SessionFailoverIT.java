@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import static io.ballast.it.sessions.SessionClient.visit;
@@ -27,11 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * No session is lost when nodes die: 200 sessions on three nodes keeping each on two, then one node killed, then,
  * once the survivors have given every session two owners again, another; and 200 sessions kept on disk too
  * ({@code --data-dir}) when every node stops (one of them killed) and starts again. A session's "last acknowledged value" is the count
- * of the last {@code GET /session} answered: the next visit must answer one more.
+ * of the last {@code GET /session} answered: the next visit must answer one more. The nodes that are killed one
+ * after the other run with {@code --secret}, so that failure detection and the sessions' rebalance are checked on
+ * the encrypted stack too; the others run without.
  */
 class SessionFailoverIT {
 
     private static final int SESSIONS = 200;
+    private static final String SECRET = "it-secret-" + UUID.randomUUID();
     private static final Duration FORMATION = Duration.ofSeconds(60);
 
     @RegisterExtension
@@ -86,7 +90,7 @@ class SessionFailoverIT {
     @Test
     void killingOneNodeAndThenAnotherLosesNoSession() {
         // every request placed round robin, so two in three are forwarded: forwards see the same sessions
-        List<NodeProcess> nodes = startThree("--balance", "always", "--strategy", "round-robin");
+        List<NodeProcess> nodes = startThree("--balance", "always", "--strategy", "round-robin", "--secret", SECRET);
         List<String> sessions = makeSessions(nodes);
 
         NodeProcess first = nodes.get(1);

@@ -43,8 +43,18 @@ import java.util.List;
  * </ul>
  *
  * <p>Transports: {@code multicast} discovery runs on UDP with IP multicast; {@code static:} and {@code dns:} run on
- * TCP, so they work where multicast does not (clouds, containers, loopback). JGroups' diagnostics listener is off
- * (a channel built from a protocol list has it off).
+ * TCP, so they work where multicast does not (clouds, containers, loopback). JGroups' diagnostics listener (which
+ * would answer anyone's probe with the cluster's members and state) is off. Failure detection's own sockets listen
+ * on the node's {@code --bind} address only.
+ *
+ * <p>With {@code --secret}, the layers of {@link ClusterEncryption} sit right above the transport: every message of
+ * every protocol is encrypted and authenticated, so a node without the secret cannot discover the members, let
+ * alone join or merge. UNICAST3 then keeps its connection to a member for as long as that member is in the view
+ * (JGroups would close one idle for two minutes, forget it four minutes later and open another under a new
+ * connection id; a replayed recording of the old one would then be taken from its first message on). Without
+ * {@code --secret} the cluster is open: any node that reaches the cluster port and uses the cluster name joins.
+ * {@link WrongKeyFilter} sits above the transport either way and drops, with a line in the log, what a node with
+ * another secret (or none) sends.
  */
 public final class JGroupsStack {
 
@@ -68,14 +78,23 @@ public final class JGroupsStack {
     public static JChannel channel(NodeConfig config, Protocol... extra) throws Exception {
         List<Protocol> stack = new ArrayList<>();
         stack.add(transport(config));
+        if (config.secret().isPresent()) {
+            stack.addAll(ClusterEncryption.layers(config.secret().get()));
+        } else {
+            stack.add(new WrongKeyFilter());
+        }
         stack.add(discovery(config));
         stack.add(new MERGE3().setMinInterval(MERGE_MIN_MS).setMaxInterval(MERGE_MAX_MS));
-        stack.add(new FD_SOCK2());
+        stack.add(new FD_SOCK2().setBindAddress(config.bind()));
         stack.add(new FD_ALL3().setTimeout(FD_TIMEOUT_MS).setInterval(FD_INTERVAL_MS));
         stack.add(new VERIFY_SUSPECT2().setTimeout(VERIFY_MS));
         stack.addAll(List.of(extra));
         stack.add(new NAKACK2().useMcastXmit(false).setXmitInterval(200));
-        stack.add(new UNICAST3().setXmitInterval(200));
+        UNICAST3 unicast = new UNICAST3().setXmitInterval(200);
+        if (config.secret().isPresent()) {
+            unicast.setConnExpiryTimeout(0); // no idle close: a member's connection id never changes while it stays
+        }
+        stack.add(unicast);
         stack.add(new STABLE().setDesiredAverageGossip(5_000).setMaxBytes(1_000_000));
         stack.add(new GMS().setJoinTimeout(JOIN_TIMEOUT_MS).printLocalAddress(false));
         stack.add(new UFC().setMaxCredits(4_000_000).setMinThreshold(0.4));
@@ -84,6 +103,8 @@ public final class JGroupsStack {
         }
         stack.add(new FRAG4().setFragSize(60_000));
         JChannel channel = new JChannel(stack);
+        // JChannel(List) turns diagnostics off already; said here so that no change of JGroups turns them on
+        channel.getProtocolStack().getTransport().getDiagnosticsHandler().setEnabled(false);
         channel.name(config.name());
         return channel;
     }
