@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * No session is lost when nodes die: 200 sessions on three nodes keeping each on two, then one node killed, then,
- * once the survivors have given every session two owners again, another; and 200 sessions kept on disk too
+ * once the survivors have given every session two owners again, another; 200 sessions on three nodes that each keep
+ * every session ({@code --sessions replicated}), then two nodes killed at once; and 200 sessions kept on disk too
  * ({@code --data-dir}) when every node stops (one of them killed) and starts again. A session's "last acknowledged value" is the count
  * of the last {@code GET /session} answered: the next visit must answer one more. The nodes that are killed one
  * after the other run with {@code --secret}, so that failure detection and the sessions' rebalance are checked on
@@ -110,6 +111,17 @@ class SessionFailoverIT {
         List<NodeProcess> last = List.of(nodes.get(0));
         second.kill();
         expectEverySession(sessions, last, 6, "right after kill -9 of " + second.name() + " too");
+    }
+
+    @Test
+    void withReplicatedSessionsTwoOfThreeNodesCanDieAtOnce() {
+        List<NodeProcess> nodes = startThree("--sessions", "replicated");
+        List<String> sessions = makeSessions(nodes);
+
+        // with two owners per session, killing two nodes at once would lose the sessions they both held
+        nodes.get(1).kill();
+        nodes.get(2).kill();
+        expectEverySession(sessions, List.of(nodes.get(0)), 4, "right after kill -9 of two nodes at once");
     }
 
     @Test
