@@ -13,6 +13,7 @@ import io.ballast.node.config.NodeConfig;
 import io.ballast.node.demo.DemoApp;
 import io.ballast.node.edge.BodyLimitHandler;
 import io.ballast.node.edge.EdgeHandler;
+import io.ballast.node.edge.RecoveryHandler;
 import io.ballast.node.load.LoadMeter;
 import io.ballast.node.forward.PeerHealth;
 import io.ballast.node.forward.RoutingHandler;
@@ -123,7 +124,7 @@ public final class Node implements AutoCloseable {
         this.server = Undertow.builder()
                 .addHttpListener(config.httpPort(), config.bind().getHostAddress())
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBody())
-                .setHandler(edge)
+                .setHandler(new RecoveryHandler(edge))
                 .build();
     }
 
@@ -157,10 +158,10 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * The handler chain every request goes through, outermost first: name the node and the request; answer
-     * operator endpoints here; refuse bodies over the limit; route everything else, here (within capacity) or to
-     * one peer. Served here: metering (capacity), then sessions, then the application (built in the constructor,
-     * as the routing's local handler).
+     * The handler chain every request goes through, outermost first (below {@link RecoveryHandler}, set in the
+     * constructor): name the node and the request; answer operator endpoints here; refuse bodies over the limit;
+     * route everything else, here (within capacity) or to one peer. Served here: metering (capacity), then sessions,
+     * then the application (built in the constructor, as the routing's local handler).
      */
     private EdgeHandler chain() {
         HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape, eventStream,

@@ -3,6 +3,7 @@ package io.ballast.node.demo;
 import io.ballast.node.edge.Responses;
 import io.ballast.node.session.ClusteredSession;
 import io.ballast.node.session.SessionGoneException;
+import io.ballast.protocol.BallastHeaders;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
@@ -12,6 +13,7 @@ import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.Sessions;
 import io.undertow.util.StatusCodes;
 
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,12 +34,16 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code GET /cpu?n=N}: hashes N times (1 to 10000000) on a worker thread: a CPU-bound request.</li>
  *   <li>{@code GET /session}: adds one to a counter kept in the client's session (made on first use) and answers
  *       {@code {"count": n, "node": "<name>"}}; {@code DELETE /session} ends the session on every node.</li>
+ *   <li>{@code GET /fail}: throws at once, on the I/O thread, before any response: the node's recovery at work.
+ *       {@code GET /fail?after=N} throws in a handler dispatched to a worker thread, after sending the first N bytes
+ *       (0 to 1000000) of a chunked response (with N = 0, before any).</li>
  * </ul>
  */
 public final class DemoApp implements HttpHandler {
 
     static final int MAX_WORK_MS = 60_000;
     static final int MAX_CPU_ROUNDS = 10_000_000;
+    static final int MAX_FAIL_AFTER_BYTES = 1_000_000;
 
     private final String nodeName;
     private final double workFactor;
@@ -56,6 +62,7 @@ public final class DemoApp implements HttpHandler {
                 .get("/cpu", this::cpu)
                 .get("/session", this::session)
                 .delete("/session", this::endSession)
+                .get("/fail", this::fail)
                 .setFallbackHandler(exchange -> Responses.error(exchange, StatusCodes.NOT_FOUND,
                         "no such path: " + exchange.getRequestPath()))
                 .setInvalidMethodHandler(exchange -> Responses.error(exchange, StatusCodes.METHOD_NOT_ALLOWED,
@@ -149,6 +156,29 @@ public final class DemoApp implements HttpHandler {
         body.put("ended", session != null);
         body.put("node", nodeName);
         Responses.json(exchange, StatusCodes.OK, body);
+    }
+
+    /** Throws, as a broken application does: at once, or on a worker thread after part of a chunked response. */
+    private void fail(HttpServerExchange exchange) {
+        String request = "request " + exchange.getRequestHeaders().getFirst(BallastHeaders.REQUEST_ID);
+        if (!exchange.getQueryParameters().containsKey("after")) {
+            throw new IllegalStateException("GET /fail fails on purpose (" + request + ")");
+        }
+        Integer bytes = intParameter(exchange, "after", 0, MAX_FAIL_AFTER_BYTES);
+        if (bytes == null) {
+            return;
+        }
+        exchange.dispatch((HttpHandler) worker -> {
+            if (bytes > 0) {
+                worker.startBlocking();
+                worker.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+                OutputStream body = worker.getOutputStream();
+                body.write("x".repeat(bytes).getBytes(StandardCharsets.US_ASCII));
+                body.flush();
+            }
+            throw new IllegalStateException("GET /fail?after=" + bytes + " fails on purpose after " + bytes
+                    + " bytes of its response (" + request + ")");
+        });
     }
 
     /** The parameter as an int in range, or null after answering 400. */
