@@ -11,8 +11,10 @@ import io.ballast.node.cluster.Membership;
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
 import io.ballast.node.demo.DemoApp;
+import io.ballast.node.edge.ApplicationGuard;
 import io.ballast.node.edge.BodyLimitHandler;
 import io.ballast.node.edge.EdgeHandler;
+import io.ballast.node.edge.HttpLimits;
 import io.ballast.node.edge.RecoveryHandler;
 import io.ballast.node.load.LoadMeter;
 import io.ballast.node.forward.PeerHealth;
@@ -105,15 +107,17 @@ public final class Node implements AutoCloseable {
         this.meter = new LoadMeter(config.capacity(), config.weight());
         this.sessions = new ClusteredSessionManager((int) config.sessionTimeout().toSeconds());
         this.metrics = new NodeMetrics(config.name(), meter, this::view, sessions::primaryOwnedCount);
-        // an --upstream app keeps its own sessions: only the demo app and embedded handlers get the cluster's
-        HttpHandler served = upstream != null ? application
-                : new SessionHandler(sessions, new SessionCookie(config.sessionCookie()), application);
+        // an --upstream app keeps its own sessions (and the proxy to it its own time limit): only the demo app and
+        // embedded handlers get the cluster's, and a guard
+        HttpHandler served = upstream != null ? application : new ApplicationGuard(config.name(),
+                config.requestTimeout(), new SessionHandler(sessions, new SessionCookie(config.sessionCookie()),
+                application));
         this.secretHopToken = config.secret().map(Node::hopTokenFromSecret).orElse(null);
         this.routing = new RoutingHandler(config.name(), config.weight(), meter,
                 new Router(config.balance(), config.strategy().create(RandomGenerator.getDefault())),
                 this::eligiblePeers, health, this::hopTokens, this::reportForAnswer, this::learn,
                 metrics::forwardCompleted,
-                this::canServeHere,
+                this::canServeHere, HttpLimits.forwardTimeoutMillis(config.requestTimeout()),
                 new MeteringHandler(config.name(), meter, config.queueSize(), served));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "ballast-reporter");
@@ -131,7 +135,7 @@ public final class Node implements AutoCloseable {
     /** Starts a node that serves its {@code --upstream} application, or else the built-in demo application. */
     public static Node start(NodeConfig config) throws Exception {
         if (config.upstream().isPresent()) {
-            UpstreamApp app = new UpstreamApp(config.upstream().get());
+            UpstreamApp app = new UpstreamApp(config.upstream().get(), config.requestTimeout());
             try {
                 return start(config, app, app);
             } catch (Exception | Error e) {
@@ -160,8 +164,8 @@ public final class Node implements AutoCloseable {
     /**
      * The handler chain every request goes through, outermost first (below {@link RecoveryHandler}, set in the
      * constructor): name the node and the request; answer operator endpoints here; refuse bodies over the limit;
-     * route everything else, here (within capacity) or to one peer. Served here: metering (capacity), then sessions,
-     * then the application (built in the constructor, as the routing's local handler).
+     * route everything else, here (within capacity) or to one peer. Served here: metering (capacity), then the guard
+     * (request timeout), sessions and the application (built in the constructor, as the routing's local handler).
      */
     private EdgeHandler chain() {
         HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape, eventStream,

@@ -20,7 +20,7 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                          int clusterPort, int capacity, Balance balance, StrategyName strategy, int weight,
                          Optional<String> secret, Optional<URI> upstream, long maxBody, Duration drainTimeout,
                          double workFactor, SessionMode sessions, int sessionOwners, Duration sessionTimeout,
-                         String sessionCookie, Optional<Path> dataDir) {
+                         String sessionCookie, Optional<Path> dataDir, Duration requestTimeout) {
 
     public NodeConfig {
         Objects.requireNonNull(name, "name");
@@ -35,6 +35,7 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(sessionCookie, "sessionCookie");
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
     }
 
     @Override
@@ -46,7 +47,7 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                 + ", maxBody=" + maxBody + ", drainTimeout=" + drainTimeout + ", workFactor=" + workFactor
                 + ", sessions=" + sessions.flagValue() + ", sessionOwners=" + sessionOwners + ", sessionTimeout="
                 + sessionTimeout + ", sessionCookie=" + sessionCookie + ", dataDir="
-                + dataDir.map(Path::toString).orElse("none") + "]";
+                + dataDir.map(Path::toString).orElse("none") + ", requestTimeout=" + requestTimeout + "]";
     }
 
     /** The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}. */
@@ -156,6 +157,11 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
 
         public Builder dataDir(Path dir) {
             return set(Option.DATA_DIR, dir.toString());
+        }
+
+        /** How long the application may take to answer in full; {@link Duration#ZERO} for no limit. */
+        public Builder requestTimeout(Duration timeout) {
+            return set(Option.REQUEST_TIMEOUT, timeout.toMillis() + "ms");
         }
 
         /**

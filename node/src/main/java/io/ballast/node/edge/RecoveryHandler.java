@@ -32,10 +32,13 @@ import java.util.Map;
  * <p>A handler throws on the thread that called it, or later in work it dispatched. Undertow runs dispatched
  * handlers through {@code Connectors.executeRootHandler}, which catches what they throw, attaches it as
  * {@link DefaultResponseListener#EXCEPTION} and ends the exchange, which calls this handler's default response
- * listener. Undertow also logs such a failure itself (UT005071 on {@code io.undertow.request});
+ * listener; a dispatched {@link Runnable} reaches it through {@link #recover} ({@link ApplicationGuard} dispatches
+ * through it). Undertow also logs such a failure itself (UT005071 on {@code io.undertow.request});
  * {@link UndertowFailureLogFilter} drops that line, so the failure is logged here only. A handler that throws after
- * its exchange has ended has no one left to answer: thrown in the call from the root, that is logged here, with its
- * stack; in a handler run by {@code executeRootHandler}, Undertow's report of it is the line the filter drops.
+ * its exchange has ended has no one left to answer: thrown in the call from the root or in a dispatched
+ * {@link Runnable}, that is logged here, with its stack, or at debug level only when the request had timed out (the
+ * application woke late); in a handler run by {@code executeRootHandler}, Undertow's report of it is the line the
+ * filter drops.
  */
 public final class RecoveryHandler implements HttpHandler {
 
@@ -44,6 +47,8 @@ public final class RecoveryHandler implements HttpHandler {
     private static final HttpString REQUEST_ID = new HttpString(BallastHeaders.REQUEST_ID);
     /** Present once the exchange has begun to end: a failure after that finds no one to answer. */
     private static final AttachmentKey<Boolean> ENDING = AttachmentKey.create(Boolean.class);
+    /** Present when the node answered for an application that took too long: its late failures are expected. */
+    private static final AttachmentKey<Boolean> TIMED_OUT = AttachmentKey.create(Boolean.class);
 
     private final HttpHandler next;
 
@@ -64,8 +69,16 @@ public final class RecoveryHandler implements HttpHandler {
         }
     }
 
-    /** Answers (or cuts off) {@code exchange} for a handler that threw {@code failure}, and logs it once. */
-    static void recover(HttpServerExchange exchange, Throwable failure) {
+    /**
+     * Answers (or cuts off) {@code exchange} for a handler that threw {@code failure} outside Undertow's own call,
+     * e.g. in a task it dispatched, and logs it once.
+     */
+    public static void recover(HttpServerExchange exchange, Throwable failure) {
+        if (exchange.getAttachment(TIMED_OUT) != null) {
+            LOG.debug("request {} ({} {}) failed after it had timed out: {}", requestId(exchange),
+                    exchange.getRequestMethod(), exchange.getRequestPath(), failure.toString());
+            return;
+        }
         if (exchange.isComplete() || exchange.getAttachment(ENDING) != null) {
             LOG.error("request {} ({} {}) failed after it had been answered", requestId(exchange),
                     exchange.getRequestMethod(), exchange.getRequestPath(), failure);
@@ -73,6 +86,14 @@ public final class RecoveryHandler implements HttpHandler {
         }
         exchange.putAttachment(DefaultResponseListener.EXCEPTION, failure);
         exchange.endExchange();
+    }
+
+    /**
+     * Marks {@code exchange} as answered for an application that took too long: what the application throws from
+     * now on is expected, and logged at debug level only.
+     */
+    public static void markTimedOut(HttpServerExchange exchange) {
+        exchange.putAttachment(TIMED_OUT, Boolean.TRUE);
     }
 
     /** The default response listener: called when the exchange ends, with the failure attached if there is one. */

@@ -159,4 +159,12 @@ class ConfigErrorsTest {
                 new String[] {"--bind", "127.0.0.1"}, Map.of("BALLAST_SESSION_TIMEOUT", "forever"))).getMessage();
         assertTrue(message.startsWith("--session-timeout (from BALLAST_SESSION_TIMEOUT): 'forever'"), message);
     }
+
+    @Test
+    void requestTimeoutOutOfRangeIsRefused() {
+        String range = "0 (off), or a duration from 100ms to 1 hour, like 500ms, 10s or 2m";
+        for (String bad : new String[] {"50ms", "61m", "2h", "10", "1.5s", "soon", "-1s", ""}) {
+            assertRefused("--request-timeout", bad, range, "--request-timeout", bad);
+        }
+    }
 }

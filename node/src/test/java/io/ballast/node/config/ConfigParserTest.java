@@ -49,6 +49,7 @@ class ConfigParserTest {
         assertEquals(Duration.ofMinutes(30), config.sessionTimeout());
         assertEquals("JSESSIONID", config.sessionCookie());
         assertEquals(Optional.empty(), config.dataDir());
+        assertEquals(Duration.ofSeconds(60), config.requestTimeout());
         assertTrue(config.name().matches("[A-Za-z0-9][A-Za-z0-9._-]*-8080"), config.name());
     }
 
@@ -178,5 +179,31 @@ class ConfigParserTest {
         assertEquals(SessionMode.REPLICATED, config.sessions());
         assertEquals(Duration.ofSeconds(45), config.sessionTimeout());
         assertEquals(Optional.of(Path.of("/tmp/d")), config.dataDir());
+    }
+
+    @Test
+    void requestTimeoutReadsMillisecondsSecondsAndMinutes() {
+        assertEquals(Duration.ofMillis(1500), run("--bind", "127.0.0.1", "--request-timeout", "1500ms")
+                .requestTimeout());
+        assertEquals(Duration.ofSeconds(2), run("--bind", "127.0.0.1", "--request-timeout", "2s").requestTimeout());
+        assertEquals(Duration.ofHours(1), run("--bind", "127.0.0.1", "--request-timeout", "60m").requestTimeout());
+        assertEquals(Duration.ofMillis(100), run("--bind", "127.0.0.1", "--request-timeout", "100ms")
+                .requestTimeout());
+    }
+
+    @Test
+    void requestTimeoutOfZeroTurnsItOff() {
+        assertEquals(Duration.ZERO, run("--bind", "127.0.0.1", "--request-timeout", "0").requestTimeout());
+        assertEquals(Duration.ZERO, run("--bind", "127.0.0.1", "--request-timeout", "0s").requestTimeout());
+        assertEquals(Duration.ZERO, run(Map.of("BALLAST_REQUEST_TIMEOUT", "0"), "--bind", "127.0.0.1")
+                .requestTimeout());
+    }
+
+    @Test
+    void builderSetsTheRequestTimeout() {
+        assertEquals(Duration.ZERO, NodeConfig.builder().bind("127.0.0.1").requestTimeout(Duration.ZERO).build()
+                .requestTimeout());
+        assertEquals(Duration.ofMillis(2500), NodeConfig.builder().bind("127.0.0.1")
+                .requestTimeout(Duration.ofMillis(2500)).build().requestTimeout());
     }
 }
