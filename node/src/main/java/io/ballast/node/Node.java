@@ -14,6 +14,7 @@ import io.ballast.node.demo.DemoApp;
 import io.ballast.node.edge.ApplicationGuard;
 import io.ballast.node.edge.BodyLimitHandler;
 import io.ballast.node.edge.EdgeHandler;
+import io.ballast.node.edge.HeaderLimitHandler;
 import io.ballast.node.edge.HttpLimits;
 import io.ballast.node.edge.RecoveryHandler;
 import io.ballast.node.load.LoadMeter;
@@ -33,7 +34,6 @@ import io.ballast.protocol.HopToken;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
 import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import org.slf4j.Logger;
@@ -125,9 +125,8 @@ public final class Node implements AutoCloseable {
             return thread;
         });
         this.edge = chain();
-        this.server = Undertow.builder()
+        this.server = HttpLimits.apply(Undertow.builder(), config)
                 .addHttpListener(config.httpPort(), config.bind().getHostAddress())
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBody())
                 .setHandler(new RecoveryHandler(edge))
                 .build();
     }
@@ -163,16 +162,17 @@ public final class Node implements AutoCloseable {
 
     /**
      * The handler chain every request goes through, outermost first (below {@link RecoveryHandler}, set in the
-     * constructor): name the node and the request; answer operator endpoints here; refuse bodies over the limit;
-     * route everything else, here (within capacity) or to one peer. Served here: metering (capacity), then the guard
-     * (request timeout), sessions and the application (built in the constructor, as the routing's local handler).
+     * constructor): name the node and the request; refuse heads over the limits; answer operator endpoints here;
+     * refuse bodies over the limit; route everything else, here (within capacity) or to one peer. Served here:
+     * metering (capacity), then the guard (request timeout), sessions and the application (built in the
+     * constructor, as the routing's local handler).
      */
     private EdgeHandler chain() {
         HttpHandler admin = new AdminHandler(this::view, this::isReady, metrics::scrape, eventStream,
                 new DrainEndpoint(config.secret(), this::closeInBackground));
         PathHandler paths = new PathHandler(new BodyLimitHandler(config.maxBody(), routing))
                 .addPrefixPath(AdminHandler.PREFIX, admin);
-        return new EdgeHandler(config.name(), paths);
+        return new EdgeHandler(config.name(), new HeaderLimitHandler(paths));
     }
 
     private void startServing() throws Exception {

@@ -148,9 +148,12 @@ public final class ConfigParser {
         Optional<Path> dataDir = Optional.ofNullable(values.get(Option.DATA_DIR)).map(ConfigParser::dataDir);
         Duration requestTimeout = timeout(Option.REQUEST_TIMEOUT, values.getOrDefault(Option.REQUEST_TIMEOUT, "60s"),
                 true);
+        Duration headerTimeout = timeout(Option.HEADER_TIMEOUT, values.getOrDefault(Option.HEADER_TIMEOUT, "10s"),
+                false);
+        Duration idleTimeout = timeout(Option.IDLE_TIMEOUT, values.getOrDefault(Option.IDLE_TIMEOUT, "60s"), false);
         return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity, balance, strategy,
                 weight, secret, upstream, maxBody, drainTimeout, workFactor, sessions, sessionOwners, sessionTimeout,
-                sessionCookie, dataDir, requestTimeout);
+                sessionCookie, dataDir, requestTimeout, headerTimeout, idleTimeout);
     }
 
     private static final Pattern SESSION_TIMEOUT = Pattern.compile("([0-9]{1,9})(s|m|h|d)");

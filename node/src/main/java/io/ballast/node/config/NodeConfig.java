@@ -20,7 +20,8 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                          int clusterPort, int capacity, Balance balance, StrategyName strategy, int weight,
                          Optional<String> secret, Optional<URI> upstream, long maxBody, Duration drainTimeout,
                          double workFactor, SessionMode sessions, int sessionOwners, Duration sessionTimeout,
-                         String sessionCookie, Optional<Path> dataDir, Duration requestTimeout) {
+                         String sessionCookie, Optional<Path> dataDir, Duration requestTimeout,
+                         Duration headerTimeout, Duration idleTimeout) {
 
     public NodeConfig {
         Objects.requireNonNull(name, "name");
@@ -36,6 +37,8 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
         Objects.requireNonNull(sessionCookie, "sessionCookie");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(headerTimeout, "headerTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
     }
 
     @Override
@@ -47,7 +50,8 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                 + ", maxBody=" + maxBody + ", drainTimeout=" + drainTimeout + ", workFactor=" + workFactor
                 + ", sessions=" + sessions.flagValue() + ", sessionOwners=" + sessionOwners + ", sessionTimeout="
                 + sessionTimeout + ", sessionCookie=" + sessionCookie + ", dataDir="
-                + dataDir.map(Path::toString).orElse("none") + ", requestTimeout=" + requestTimeout + "]";
+                + dataDir.map(Path::toString).orElse("none") + ", requestTimeout=" + requestTimeout
+                + ", headerTimeout=" + headerTimeout + ", idleTimeout=" + idleTimeout + "]";
     }
 
     /** The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}. */
@@ -162,6 +166,16 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
         /** How long the application may take to answer in full; {@link Duration#ZERO} for no limit. */
         public Builder requestTimeout(Duration timeout) {
             return set(Option.REQUEST_TIMEOUT, timeout.toMillis() + "ms");
+        }
+
+        /** How long a client may take to send its request line and headers, once it has started. */
+        public Builder headerTimeout(Duration timeout) {
+            return set(Option.HEADER_TIMEOUT, timeout.toMillis() + "ms");
+        }
+
+        /** How long a connection with no request in progress is kept open. */
+        public Builder idleTimeout(Duration timeout) {
+            return set(Option.IDLE_TIMEOUT, timeout.toMillis() + "ms");
         }
 
         /**

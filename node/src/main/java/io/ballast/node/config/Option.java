@@ -35,6 +35,10 @@ public enum Option {
             + "every node", "none"),
     REQUEST_TIMEOUT("request-timeout", "DURATION", "an application that has not answered in full by then is cut "
             + "off: 503, or 504 when a peer or the --upstream kept the node waiting; 0 turns it off", "60s"),
+    HEADER_TIMEOUT("header-timeout", "DURATION", "a client that has started a request must send all its headers "
+            + "within this, else its connection is closed", "10s"),
+    IDLE_TIMEOUT("idle-timeout", "DURATION", "a connection with no request in progress is closed after this long",
+            "60s"),
     WORK_FACTOR("work-factor", "F", "demo app: /work?ms=N holds its slot for F times N ms (a slow node), 0.1 to 100",
             "1");
 

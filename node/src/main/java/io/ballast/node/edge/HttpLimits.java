@@ -1,11 +1,38 @@
 package io.ballast.node.edge;
 
+import io.ballast.node.config.NodeConfig;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+
 import java.time.Duration;
 
 /**
- * The limits a node puts on how long it waits, in one place.
+ * Every limit a node puts on what a client sends and on how long it waits, in one place. Undertow's parser enforces
+ * the hard ones before any handler runs (400 and the connection closed, or just closed for the timeouts);
+ * {@link HeaderLimitHandler} gives the finer answers (414, 431) below them, and {@link BodyLimitHandler} the 413.
  */
 public final class HttpLimits {
+
+    /** The request header fields (each counted as {@code name: value} and a line end) a node accepts; more: 431. */
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    /** The longest request target (path and query) a node accepts; longer: 414. */
+    public static final int MAX_TARGET_BYTES = 16 * 1024;
+
+    /**
+     * Undertow stops reading a request head (request line and headers together) past this: 400 and the connection
+     * closed. Above the two limits before, so that a head just over either still gets its precise answer.
+     */
+    public static final int HARD_MAX_HEAD_BYTES = 64 * 1024;
+
+    /** Header lines in one request; more: 400 and the connection closed (Undertow's parser). */
+    public static final int MAX_HEADERS = 100;
+
+    /** Query parameters in one request; more: 400 and the connection closed (Undertow's parser). */
+    public static final int MAX_PARAMETERS = 1000;
+
+    /** Cookies in one request; more: 400 ({@link HeaderLimitHandler}, before Undertow would parse them). */
+    public static final int MAX_COOKIES = 200;
 
     /**
      * How much longer than {@code --request-timeout} a node waits for a peer it forwarded a request to: the peer
@@ -14,6 +41,18 @@ public final class HttpLimits {
     public static final Duration PEER_GRACE = Duration.ofSeconds(1);
 
     private HttpLimits() {
+    }
+
+    /** Sets Undertow's limits and timeouts on {@code builder}: the parser's, the body's, the connections'. */
+    public static Undertow.Builder apply(Undertow.Builder builder, NodeConfig config) {
+        return builder
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, HARD_MAX_HEAD_BYTES)
+                .setServerOption(UndertowOptions.MAX_HEADERS, MAX_HEADERS)
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, MAX_PARAMETERS)
+                .setServerOption(UndertowOptions.MAX_COOKIES, MAX_COOKIES)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBody())
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) config.headerTimeout().toMillis())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) config.idleTimeout().toMillis());
     }
 
     /** How long a forward to a peer may take: the request timeout and {@link #PEER_GRACE}, or 0 for no limit. */

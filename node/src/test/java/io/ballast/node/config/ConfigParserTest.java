@@ -50,6 +50,8 @@ class ConfigParserTest {
         assertEquals("JSESSIONID", config.sessionCookie());
         assertEquals(Optional.empty(), config.dataDir());
         assertEquals(Duration.ofSeconds(60), config.requestTimeout());
+        assertEquals(Duration.ofSeconds(10), config.headerTimeout());
+        assertEquals(Duration.ofSeconds(60), config.idleTimeout());
         assertTrue(config.name().matches("[A-Za-z0-9][A-Za-z0-9._-]*-8080"), config.name());
     }
 
@@ -182,13 +184,14 @@ class ConfigParserTest {
     }
 
     @Test
-    void requestTimeoutReadsMillisecondsSecondsAndMinutes() {
-        assertEquals(Duration.ofMillis(1500), run("--bind", "127.0.0.1", "--request-timeout", "1500ms")
-                .requestTimeout());
-        assertEquals(Duration.ofSeconds(2), run("--bind", "127.0.0.1", "--request-timeout", "2s").requestTimeout());
-        assertEquals(Duration.ofHours(1), run("--bind", "127.0.0.1", "--request-timeout", "60m").requestTimeout());
-        assertEquals(Duration.ofMillis(100), run("--bind", "127.0.0.1", "--request-timeout", "100ms")
-                .requestTimeout());
+    void timeoutsReadMillisecondsSecondsAndMinutes() {
+        NodeConfig config = run("--bind", "127.0.0.1", "--request-timeout", "1500ms", "--header-timeout", "2s",
+                "--idle-timeout", "5m");
+        assertEquals(Duration.ofMillis(1500), config.requestTimeout());
+        assertEquals(Duration.ofSeconds(2), config.headerTimeout());
+        assertEquals(Duration.ofMinutes(5), config.idleTimeout());
+        assertEquals(Duration.ofHours(1), run("--bind", "127.0.0.1", "--idle-timeout", "60m").idleTimeout());
+        assertEquals(Duration.ofMillis(100), run("--bind", "127.0.0.1", "--header-timeout", "100ms").headerTimeout());
     }
 
     @Test
@@ -200,10 +203,11 @@ class ConfigParserTest {
     }
 
     @Test
-    void builderSetsTheRequestTimeout() {
-        assertEquals(Duration.ZERO, NodeConfig.builder().bind("127.0.0.1").requestTimeout(Duration.ZERO).build()
-                .requestTimeout());
-        assertEquals(Duration.ofMillis(2500), NodeConfig.builder().bind("127.0.0.1")
-                .requestTimeout(Duration.ofMillis(2500)).build().requestTimeout());
+    void builderSetsTimeouts() {
+        NodeConfig config = NodeConfig.builder().bind("127.0.0.1").requestTimeout(Duration.ZERO)
+                .headerTimeout(Duration.ofMillis(2500)).idleTimeout(Duration.ofSeconds(30)).build();
+        assertEquals(Duration.ZERO, config.requestTimeout());
+        assertEquals(Duration.ofMillis(2500), config.headerTimeout());
+        assertEquals(Duration.ofSeconds(30), config.idleTimeout());
     }
 }
