@@ -1,10 +1,12 @@
 package io.ballast.node.edge;
 
+import io.ballast.protocol.BallastHeaders;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 
 import java.util.Map;
@@ -14,7 +16,9 @@ import java.util.Map;
  * the connection after the answer:
  *
  * <ul>
- *   <li>header fields over {@link HttpLimits#MAX_HEADER_BYTES}: 431;</li>
+ *   <li>header fields over {@link HttpLimits#MAX_HEADER_BYTES}: 431 (a request that carries a hop token, as a
+ *       forwarded one does, may have {@link HttpLimits#FORWARDED_HEADER_ALLOWANCE} more: what the forwarding node
+ *       added);</li>
  *   <li>a request target (path and query) over {@link HttpLimits#MAX_TARGET_BYTES}: 414;</li>
  *   <li>a {@code Transfer-Encoding} whose last coding is not {@code chunked}, or that names it twice: 400, since
  *       the body's length cannot be known (RFC 9112, 6.3). Undertow itself refuses {@code Content-Length} together
@@ -24,6 +28,8 @@ import java.util.Map;
  * </ul>
  */
 public final class HeaderLimitHandler implements HttpHandler {
+
+    private static final HttpString HOP = new HttpString(BallastHeaders.HOP);
 
     private final HttpHandler next;
 
@@ -35,7 +41,7 @@ public final class HeaderLimitHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         HeaderMap headers = exchange.getRequestHeaders();
         long headerBytes = headerBytes(headers);
-        if (headerBytes > HttpLimits.MAX_HEADER_BYTES) {
+        if (headerBytes > maxHeaderBytes(headers)) {
             refuse(exchange, StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE, "request header fields too large",
                     Map.of("headerBytes", headerBytes, "maxHeaderBytes", HttpLimits.MAX_HEADER_BYTES));
             return;
@@ -59,6 +65,11 @@ public final class HeaderLimitHandler implements HttpHandler {
             return;
         }
         next.handleRequest(exchange);
+    }
+
+    /** The limit on header fields, with room for what a forwarding peer added when the request comes from one. */
+    static long maxHeaderBytes(HeaderMap headers) {
+        return HttpLimits.MAX_HEADER_BYTES + (headers.contains(HOP) ? HttpLimits.FORWARDED_HEADER_ALLOWANCE : 0);
     }
 
     /** The header fields as {@code name: value} lines with their line ends, as a client sends them. */

@@ -16,6 +16,13 @@ public final class HttpLimits {
     /** The request header fields (each counted as {@code name: value} and a line end) a node accepts; more: 431. */
     public static final int MAX_HEADER_BYTES = 16 * 1024;
 
+    /**
+     * How many more bytes of header fields a request forwarded by a peer may carry: the {@code X-Forwarded-*}, {@code
+     * Via} and hop token headers the peer added, so that a request the first node accepted is not refused by the
+     * second.
+     */
+    public static final int FORWARDED_HEADER_ALLOWANCE = 1024;
+
     /** The longest request target (path and query) a node accepts; longer: 414. */
     public static final int MAX_TARGET_BYTES = 16 * 1024;
 

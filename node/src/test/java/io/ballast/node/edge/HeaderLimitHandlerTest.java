@@ -24,6 +24,15 @@ class HeaderLimitHandlerTest {
     }
 
     @Test
+    void aForwardedRequestHasRoomForTheHeadersItsForwarderAdded() {
+        HeaderMap headers = new HeaderMap();
+        assertEquals(HttpLimits.MAX_HEADER_BYTES, HeaderLimitHandler.maxHeaderBytes(headers));
+        headers.put(new HttpString("X-Ballast-Hop"), "token");
+        assertEquals(HttpLimits.MAX_HEADER_BYTES + HttpLimits.FORWARDED_HEADER_ALLOWANCE,
+                HeaderLimitHandler.maxHeaderBytes(headers));
+    }
+
+    @Test
     void transferEncodingMustEndInChunkedAndNameItOnce() {
         assertTrue(HeaderLimitHandler.endsInOneChunked("chunked"));
         assertTrue(HeaderLimitHandler.endsInOneChunked("gzip, chunked"));
