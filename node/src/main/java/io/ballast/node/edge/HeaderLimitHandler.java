@@ -16,9 +16,10 @@ import java.util.Map;
  * the connection after the answer:
  *
  * <ul>
- *   <li>header fields over {@link HttpLimits#MAX_HEADER_BYTES}: 431 (a request that carries a hop token, as a
- *       forwarded one does, may have {@link HttpLimits#FORWARDED_HEADER_ALLOWANCE} more: what the forwarding node
- *       added);</li>
+ *   <li>header fields over {@link HttpLimits#MAX_HEADER_BYTES}: 431; more than {@link HttpLimits#MAX_HEADERS} of
+ *       them: 400. A request that carries a hop token, as a forwarded one does, has room for what the forwarding
+ *       node added ({@link HttpLimits#FORWARDED_HEADER_ALLOWANCE} bytes, {@link HttpLimits#FORWARDED_HEADERS_ALLOWANCE}
+ *       lines);</li>
  *   <li>a request target (path and query) over {@link HttpLimits#MAX_TARGET_BYTES}: 414;</li>
  *   <li>a {@code Transfer-Encoding} whose last coding is not {@code chunked}, or that names it twice: 400, since
  *       the body's length cannot be known (RFC 9112, 6.3). Undertow itself refuses {@code Content-Length} together
@@ -40,10 +41,17 @@ public final class HeaderLimitHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         HeaderMap headers = exchange.getRequestHeaders();
+        boolean forwarded = headers.contains(HOP);
         long headerBytes = headerBytes(headers);
-        if (headerBytes > maxHeaderBytes(headers)) {
+        if (headerBytes > HttpLimits.MAX_HEADER_BYTES + (forwarded ? HttpLimits.FORWARDED_HEADER_ALLOWANCE : 0)) {
             refuse(exchange, StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE, "request header fields too large",
                     Map.of("headerBytes", headerBytes, "maxHeaderBytes", HttpLimits.MAX_HEADER_BYTES));
+            return;
+        }
+        long headerLines = headerLines(headers);
+        if (headerLines > HttpLimits.MAX_HEADERS + (forwarded ? HttpLimits.FORWARDED_HEADERS_ALLOWANCE : 0)) {
+            refuse(exchange, StatusCodes.BAD_REQUEST, "too many header fields",
+                    Map.of("headers", headerLines, "maxHeaders", HttpLimits.MAX_HEADERS));
             return;
         }
         int targetBytes = targetBytes(exchange);
@@ -67,12 +75,19 @@ public final class HeaderLimitHandler implements HttpHandler {
         next.handleRequest(exchange);
     }
 
-    /** The limit on header fields, with room for what a forwarding peer added when the request comes from one. */
-    static long maxHeaderBytes(HeaderMap headers) {
-        return HttpLimits.MAX_HEADER_BYTES + (headers.contains(HOP) ? HttpLimits.FORWARDED_HEADER_ALLOWANCE : 0);
+    /** The header lines, one per value. */
+    static long headerLines(HeaderMap headers) {
+        long lines = 0;
+        for (HeaderValues values : headers) {
+            lines += values.size();
+        }
+        return lines;
     }
 
-    /** The header fields as {@code name: value} lines with their line ends, as a client sends them. */
+    /**
+     * The header fields as {@code name: value} lines with their line ends, as a client sends them; with the request
+     * id that {@link EdgeHandler} adds when the client sent none.
+     */
     static long headerBytes(HeaderMap headers) {
         long bytes = 0;
         for (HeaderValues values : headers) {

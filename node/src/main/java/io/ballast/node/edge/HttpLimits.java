@@ -16,12 +16,18 @@ public final class HttpLimits {
     /** The request header fields (each counted as {@code name: value} and a line end) a node accepts; more: 431. */
     public static final int MAX_HEADER_BYTES = 16 * 1024;
 
+    /** Header lines in one request; more: 400. */
+    public static final int MAX_HEADERS = 100;
+
     /**
      * How many more bytes of header fields a request forwarded by a peer may carry: the {@code X-Forwarded-*}, {@code
      * Via} and hop token headers the peer added, so that a request the first node accepted is not refused by the
      * second.
      */
     public static final int FORWARDED_HEADER_ALLOWANCE = 1024;
+
+    /** How many more header lines a request forwarded by a peer may carry, for the same reason. */
+    public static final int FORWARDED_HEADERS_ALLOWANCE = 16;
 
     /** The longest request target (path and query) a node accepts; longer: 414. */
     public static final int MAX_TARGET_BYTES = 16 * 1024;
@@ -32,8 +38,8 @@ public final class HttpLimits {
      */
     public static final int HARD_MAX_HEAD_BYTES = 64 * 1024;
 
-    /** Header lines in one request; more: 400 and the connection closed (Undertow's parser). */
-    public static final int MAX_HEADERS = 100;
+    /** Undertow's parser refuses a request with more header lines than this: 400 and the connection closed. */
+    public static final int HARD_MAX_HEADERS = 128;
 
     /** Query parameters in one request; more: 400 and the connection closed (Undertow's parser). */
     public static final int MAX_PARAMETERS = 1000;
@@ -54,7 +60,7 @@ public final class HttpLimits {
     public static Undertow.Builder apply(Undertow.Builder builder, NodeConfig config) {
         return builder
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, HARD_MAX_HEAD_BYTES)
-                .setServerOption(UndertowOptions.MAX_HEADERS, MAX_HEADERS)
+                .setServerOption(UndertowOptions.MAX_HEADERS, HARD_MAX_HEADERS)
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, MAX_PARAMETERS)
                 .setServerOption(UndertowOptions.MAX_COOKIES, MAX_COOKIES)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBody())

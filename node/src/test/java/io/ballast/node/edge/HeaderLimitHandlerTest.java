@@ -24,12 +24,20 @@ class HeaderLimitHandlerTest {
     }
 
     @Test
-    void aForwardedRequestHasRoomForTheHeadersItsForwarderAdded() {
+    void headerLinesCountEveryValue() {
         HeaderMap headers = new HeaderMap();
-        assertEquals(HttpLimits.MAX_HEADER_BYTES, HeaderLimitHandler.maxHeaderBytes(headers));
-        headers.put(new HttpString("X-Ballast-Hop"), "token");
-        assertEquals(HttpLimits.MAX_HEADER_BYTES + HttpLimits.FORWARDED_HEADER_ALLOWANCE,
-                HeaderLimitHandler.maxHeaderBytes(headers));
+        assertEquals(0, HeaderLimitHandler.headerLines(headers));
+        headers.put(Headers.HOST, "example.com");
+        headers.add(new HttpString("X-A"), "1");
+        headers.add(new HttpString("X-A"), "22");
+        assertEquals(3, HeaderLimitHandler.headerLines(headers));
+    }
+
+    @Test
+    void theHardLimitsOfTheParserLeaveRoomForThePreciseAnswersAndForwardedRequests() {
+        assertTrue(HttpLimits.HARD_MAX_HEADERS >= HttpLimits.MAX_HEADERS + HttpLimits.FORWARDED_HEADERS_ALLOWANCE);
+        assertTrue(HttpLimits.HARD_MAX_HEAD_BYTES >= HttpLimits.MAX_TARGET_BYTES + HttpLimits.MAX_HEADER_BYTES
+                + HttpLimits.FORWARDED_HEADER_ALLOWANCE + 1024);
     }
 
     @Test
