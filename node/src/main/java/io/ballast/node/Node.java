@@ -11,9 +11,13 @@ import io.ballast.node.cluster.Membership;
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
 import io.ballast.node.demo.DemoApp;
+import io.ballast.node.edge.ApplicationGuard;
 import io.ballast.node.edge.BodyLimitHandler;
 import io.ballast.node.edge.EdgeHandler;
+import io.ballast.node.edge.HeaderLimitHandler;
+import io.ballast.node.edge.HttpLimits;
 import io.ballast.node.edge.HttpServer;
+import io.ballast.node.edge.RecoveryHandler;
 import io.ballast.node.load.LoadMeter;
 import io.ballast.node.forward.HopCheck;
 import io.ballast.node.forward.PeerHealth;
@@ -34,12 +38,10 @@ import io.ballast.protocol.ClusterView;
 import io.ballast.protocol.HopToken;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.OptionMap;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -116,9 +118,11 @@ public final class Node implements AutoCloseable {
         this.meter = new LoadMeter(config.capacity(), config.weight());
         this.sessions = new ClusteredSessionManager((int) config.sessionTimeout().toSeconds());
         this.metrics = new NodeMetrics(config.name(), meter, this::view, sessions::primaryOwnedCount);
-        // an --upstream app keeps its own sessions: only the demo app and embedded handlers get the cluster's
-        HttpHandler served = upstream != null ? application
-                : new SessionHandler(sessions, new SessionCookie(config.sessionCookie()), application);
+        // an --upstream app keeps its own sessions (and the proxy to it its own time limit): only the demo app and
+        // embedded handlers get the cluster's, and a guard
+        HttpHandler served = upstream != null ? application : new ApplicationGuard(config.name(),
+                config.requestTimeout(), new SessionHandler(sessions, new SessionCookie(config.sessionCookie()),
+                application));
         this.secretHopToken = config.secret().map(Node::hopTokenFromSecret).orElse(null);
         this.limits = config.rateLimit().map(limit -> new ClientLimits(limit, REPORT_INTERVAL_MS / 1000.0))
                 .orElse(null);
@@ -129,7 +133,7 @@ public final class Node implements AutoCloseable {
                 new Router(config.balance(), config.strategy().create(RandomGenerator.getDefault())),
                 this::eligiblePeers, health, this::hopTokens, this::reportForAnswer, this::learn,
                 metrics::forwardCompleted,
-                this::canServeHere,
+                this::canServeHere, HttpLimits.forwardTimeoutMillis(config.requestTimeout()),
                 new MeteringHandler(config.name(), meter, config.queueSize(), served));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "ballast-reporter");
@@ -137,16 +141,14 @@ public final class Node implements AutoCloseable {
             return thread;
         });
         this.edge = chain();
-        this.server = new HttpServer(new InetSocketAddress(config.bind(), config.httpPort()), OptionMap.builder()
-                .set(UndertowOptions.MAX_ENTITY_SIZE, config.maxBody())
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
-                .getMap(), edge);
+        this.server = new HttpServer(new InetSocketAddress(config.bind(), config.httpPort()),
+                HttpLimits.serverOptions(config), new RecoveryHandler(edge));
     }
 
     /** Starts a node that serves its {@code --upstream} application, or else the built-in demo application. */
     public static Node start(NodeConfig config) throws Exception {
         if (config.upstream().isPresent()) {
-            UpstreamApp app = new UpstreamApp(config.upstream().get());
+            UpstreamApp app = new UpstreamApp(config.upstream().get(), config.requestTimeout());
             try {
                 return start(config, app, app);
             } catch (Exception | Error e) {
@@ -173,10 +175,11 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * The handler chain every request goes through, outermost first: name the node and the request; answer
-     * operator endpoints here; refuse bodies over the limit; tell a peer's forward from a client's request; count a
-     * client's request against its rate limit; route it, here (within capacity) or to one peer. Served here:
-     * metering (capacity), then sessions, then the application (built in the constructor, as the routing's local
+     * The handler chain every request goes through, outermost first (below {@link RecoveryHandler}, set in the
+     * constructor): name the node and the request; refuse heads over the limits; answer operator endpoints here;
+     * refuse bodies over the limit; tell a peer's forward from a client's request; count a client's request against
+     * its rate limit; route it, here (within capacity) or to one peer. Served here: metering (capacity), then the
+     * guard (request timeout), sessions and the application (built in the constructor, as the routing's local
      * handler).
      */
     private EdgeHandler chain() {
@@ -186,7 +189,7 @@ public final class Node implements AutoCloseable {
         HttpHandler clients = new HopCheck(config.name(), this::hopTokens, counted);
         PathHandler paths = new PathHandler(new BodyLimitHandler(config.maxBody(), clients))
                 .addPrefixPath(AdminHandler.PREFIX, admin);
-        return new EdgeHandler(config.name(), () -> state == MemberState.DRAINING, paths);
+        return new EdgeHandler(config.name(), () -> state == MemberState.DRAINING, new HeaderLimitHandler(paths));
     }
 
     private void startServing() throws Exception {

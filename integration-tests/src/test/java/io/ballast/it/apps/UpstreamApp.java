@@ -18,7 +18,8 @@ import java.util.concurrent.Executors;
  * <ul>
  *   <li>{@code POST /digest}: answers the SHA-256 and length of the request body;</li>
  *   <li>{@code GET /bytes?size=N&seed=S}: answers N reproducible bytes (see {@link Bytes#stream});</li>
- *   <li>{@code GET /hello}: answers who it is.</li>
+ *   <li>{@code GET /hello}: answers who it is;</li>
+ *   <li>{@code GET /sleep?ms=N}: answers after N ms, a slow application.</li>
  * </ul>
  * Usage: {@code java io.ballast.it.apps.UpstreamApp ADDRESS PORT NAME}.
  */
@@ -51,6 +52,19 @@ public final class UpstreamApp {
             }
         });
         server.createContext("/hello", exchange -> send(exchange, 200, "hello from app " + name + "\n"));
+        server.createContext("/sleep", exchange -> {
+            long ms = Long.parseLong(query(exchange.getRequestURI()).get("ms"));
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                send(exchange, 200, "slept " + ms + " ms\n");
+            } catch (IOException e) {
+                exchange.close(); // the node gave up on this request meanwhile
+            }
+        });
         server.start();
         System.out.println("upstream app " + name + " listening on " + args[0] + ":" + args[1]);
     }

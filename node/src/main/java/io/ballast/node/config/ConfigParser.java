@@ -149,9 +149,14 @@ public final class ConfigParser {
         Duration sessionTimeout = sessionTimeout(values.getOrDefault(Option.SESSION_TIMEOUT, "30m"));
         String sessionCookie = cookieName(values.getOrDefault(Option.SESSION_COOKIE, "JSESSIONID"));
         Optional<Path> dataDir = Optional.ofNullable(values.get(Option.DATA_DIR)).map(ConfigParser::dataDir);
+        Duration requestTimeout = timeout(Option.REQUEST_TIMEOUT, values.getOrDefault(Option.REQUEST_TIMEOUT, "60s"),
+                true);
+        Duration headerTimeout = timeout(Option.HEADER_TIMEOUT, values.getOrDefault(Option.HEADER_TIMEOUT, "10s"),
+                false);
+        Duration idleTimeout = timeout(Option.IDLE_TIMEOUT, values.getOrDefault(Option.IDLE_TIMEOUT, "60s"), false);
         return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity, balance, strategy,
                 weight, secret, upstream, maxBody, drainTimeout, workFactor, sessions, sessionOwners, sessionTimeout,
-                sessionCookie, dataDir, rateLimit);
+                sessionCookie, dataDir, rateLimit, requestTimeout, headerTimeout, idleTimeout);
     }
 
     private static RateLimit rateLimit(String value) {
@@ -309,19 +314,38 @@ public final class ConfigParser {
 
     /** A duration: {@code 500ms}, {@code 30s}, {@code 2m}; from 0 to one hour. */
     private static Duration duration(Option option, String value) {
-        Matcher matcher = DURATION.matcher(value.trim());
-        if (matcher.matches()) {
-            long n = Long.parseLong(matcher.group(1));
-            Duration duration = switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                default -> Duration.ofMinutes(n);
-            };
-            if (duration.compareTo(Duration.ofHours(1)) <= 0) {
-                return duration;
-            }
+        Duration duration = parseDuration(value);
+        if (duration != null && duration.compareTo(Duration.ofHours(1)) <= 0) {
+            return duration;
         }
         throw new ConfigException(option.flag(), value, "a duration up to 1 hour, like 500ms, 30s or 2m");
+    }
+
+    private static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+
+    /** A timeout from 100 ms to one hour, like {@code 10s}; also {@code 0} (off) when {@code zeroTurnsOff}. */
+    private static Duration timeout(Option option, String value, boolean zeroTurnsOff) {
+        Duration timeout = value.trim().equals("0") ? Duration.ZERO : parseDuration(value);
+        if (timeout != null && ((zeroTurnsOff && timeout.isZero()) || (timeout.compareTo(MIN_TIMEOUT) >= 0
+                && timeout.compareTo(Duration.ofHours(1)) <= 0))) {
+            return timeout;
+        }
+        throw new ConfigException(option.flag(), value, (zeroTurnsOff ? "0 (off), or " : "")
+                + "a duration from 100ms to 1 hour, like 500ms, 10s or 2m");
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 2m} as a duration, or null when the text is none of these. */
+    private static Duration parseDuration(String value) {
+        Matcher matcher = DURATION.matcher(value.trim());
+        if (!matcher.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
     }
 
     private static double decimalIn(Option option, String value, double min, double max) {

@@ -21,7 +21,8 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                          int clusterPort, int capacity, Balance balance, StrategyName strategy, int weight,
                          Optional<String> secret, Optional<URI> upstream, long maxBody, Duration drainTimeout,
                          double workFactor, SessionMode sessions, int sessionOwners, Duration sessionTimeout,
-                         String sessionCookie, Optional<Path> dataDir, Optional<RateLimit> rateLimit) {
+                         String sessionCookie, Optional<Path> dataDir, Optional<RateLimit> rateLimit,
+                         Duration requestTimeout, Duration headerTimeout, Duration idleTimeout) {
 
     public NodeConfig {
         Objects.requireNonNull(name, "name");
@@ -37,6 +38,9 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
         Objects.requireNonNull(sessionCookie, "sessionCookie");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(headerTimeout, "headerTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
     }
 
     @Override
@@ -49,7 +53,8 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                 + ", sessions=" + sessions.flagValue() + ", sessionOwners=" + sessionOwners + ", sessionTimeout="
                 + sessionTimeout + ", sessionCookie=" + sessionCookie + ", dataDir="
                 + dataDir.map(Path::toString).orElse("none") + ", rateLimit="
-                + rateLimit.map(RateLimit::toString).orElse("none") + "]";
+                + rateLimit.map(RateLimit::toString).orElse("none") + ", requestTimeout=" + requestTimeout
+                + ", headerTimeout=" + headerTimeout + ", idleTimeout=" + idleTimeout + "]";
     }
 
     /** The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}. */
@@ -164,6 +169,21 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
         /** A cluster-wide limit per client, written like {@code --rate-limit}: {@code 50/s}, {@code 600/m,burst=100}. */
         public Builder rateLimit(String spec) {
             return set(Option.RATE_LIMIT, spec);
+        }
+
+        /** How long the application may take to answer in full; {@link Duration#ZERO} for no limit. */
+        public Builder requestTimeout(Duration timeout) {
+            return set(Option.REQUEST_TIMEOUT, timeout.toMillis() + "ms");
+        }
+
+        /** How long a client may take to send its request line and headers, once it has started. */
+        public Builder headerTimeout(Duration timeout) {
+            return set(Option.HEADER_TIMEOUT, timeout.toMillis() + "ms");
+        }
+
+        /** How long a connection with no request in progress is kept open. */
+        public Builder idleTimeout(Duration timeout) {
+            return set(Option.IDLE_TIMEOUT, timeout.toMillis() + "ms");
         }
 
         /**

@@ -36,6 +36,12 @@ public enum Option {
     SESSION_COOKIE("session-cookie", "NAME", "the name of the session cookie", "JSESSIONID"),
     DATA_DIR("data-dir", "DIR", "keep session data on disk too, under DIR/<name>, so that it outlives a restart of "
             + "every node", "none"),
+    REQUEST_TIMEOUT("request-timeout", "DURATION", "an application that has not answered in full by then is cut "
+            + "off: 503, or 504 when a peer or the --upstream kept the node waiting; 0 turns it off", "60s"),
+    HEADER_TIMEOUT("header-timeout", "DURATION", "a client that has started a request must send all its headers "
+            + "within this, else its connection is closed", "10s"),
+    IDLE_TIMEOUT("idle-timeout", "DURATION", "a connection with no request in progress is closed after this long",
+            "60s"),
     WORK_FACTOR("work-factor", "F", "demo app: /work?ms=N holds its slot for F times N ms (a slow node), 0.1 to 100",
             "1");
 

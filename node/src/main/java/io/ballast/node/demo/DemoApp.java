@@ -3,6 +3,8 @@ package io.ballast.node.demo;
 import io.ballast.node.edge.Responses;
 import io.ballast.node.session.ClusteredSession;
 import io.ballast.node.session.SessionGoneException;
+import io.ballast.protocol.BallastHeaders;
+import io.undertow.server.Connectors;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
@@ -13,6 +15,7 @@ import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.Sessions;
 import io.undertow.util.StatusCodes;
 
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,12 +42,19 @@ import java.util.concurrent.TimeUnit;
  *       order), as JSON with the node that served it: what a forward passes on, and what it does not.</li>
  *   <li>{@code GET /session}: adds one to a counter kept in the client's session (made on first use) and answers
  *       {@code {"count": n, "node": "<name>"}}; {@code DELETE /session} ends the session on every node.</li>
+ *   <li>{@code GET /fail}: throws at once, on the I/O thread, before any response: the node's recovery at work.
+ *       {@code GET /fail?after=N} throws in a handler dispatched to a worker thread, after sending the first N bytes
+ *       (0 to 1000000) of a chunked response (with N = 0, before any).</li>
+ *   <li>{@code GET /hang?ms=N}: holds a worker thread for N ms (0 to 600000) before it answers, as an application
+ *       stuck in a slow call does: past {@code --request-timeout} the node answers for it.</li>
  * </ul>
  */
 public final class DemoApp implements HttpHandler {
 
     static final int MAX_WORK_MS = 60_000;
     static final int MAX_CPU_ROUNDS = 10_000_000;
+    static final int MAX_FAIL_AFTER_BYTES = 1_000_000;
+    static final int MAX_HANG_MS = 600_000;
 
     private final String nodeName;
     private final double workFactor;
@@ -64,6 +74,8 @@ public final class DemoApp implements HttpHandler {
                 .get("/headers", this::headers)
                 .get("/session", this::session)
                 .delete("/session", this::endSession)
+                .get("/fail", this::fail)
+                .get("/hang", this::hang)
                 .setFallbackHandler(exchange -> Responses.error(exchange, StatusCodes.NOT_FOUND,
                         "no such path: " + exchange.getRequestPath()))
                 .setInvalidMethodHandler(exchange -> Responses.error(exchange, StatusCodes.METHOD_NOT_ALLOWED,
@@ -95,9 +107,10 @@ public final class DemoApp implements HttpHandler {
             return;
         }
         long heldMicros = Math.round(ms * 1000 * workFactor);
+        // the answer runs as a root handler, as Undertow resumes a request: what it throws reaches the recovery
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> exchange.getIoThread().executeAfter(() ->
-                Responses.json(exchange, StatusCodes.OK, Map.of("node", nodeName, "ms", ms)),
-                heldMicros, TimeUnit.MICROSECONDS));
+                Connectors.executeRootHandler(done -> Responses.json(done, StatusCodes.OK,
+                        Map.of("node", nodeName, "ms", ms)), exchange), heldMicros, TimeUnit.MICROSECONDS));
     }
 
     private void cpu(HttpServerExchange exchange) {
@@ -166,6 +179,53 @@ public final class DemoApp implements HttpHandler {
         body.put("ended", session != null);
         body.put("node", nodeName);
         Responses.json(exchange, StatusCodes.OK, body);
+    }
+
+    /** Throws, as a broken application does: at once, or on a worker thread after part of a chunked response. */
+    private void fail(HttpServerExchange exchange) {
+        String request = "request " + exchange.getRequestHeaders().getFirst(BallastHeaders.REQUEST_ID);
+        if (!exchange.getQueryParameters().containsKey("after")) {
+            throw new IllegalStateException("GET /fail fails on purpose (" + request + ")");
+        }
+        Integer bytes = intParameter(exchange, "after", 0, MAX_FAIL_AFTER_BYTES);
+        if (bytes == null) {
+            return;
+        }
+        exchange.dispatch((HttpHandler) worker -> {
+            if (bytes > 0) {
+                worker.startBlocking();
+                worker.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+                OutputStream body = worker.getOutputStream();
+                body.write("x".repeat(bytes).getBytes(StandardCharsets.US_ASCII));
+                body.flush();
+            }
+            throw new IllegalStateException("GET /fail?after=" + bytes + " fails on purpose after " + bytes
+                    + " bytes of its response (" + request + ")");
+        });
+    }
+
+    /**
+     * Holds a worker thread for the time asked, then answers, whether or not the node has answered for it
+     * meanwhile: that late answer must go nowhere, quietly.
+     */
+    private void hang(HttpServerExchange exchange) {
+        Integer ms = intParameter(exchange, "ms", 0, MAX_HANG_MS);
+        if (ms == null) {
+            return;
+        }
+        Runnable hold = () -> {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Responses.json(exchange, StatusCodes.OK, Map.of("node", nodeName, "ms", ms));
+        };
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(hold);
+        } else {
+            hold.run();
+        }
     }
 
     /** The parameter as an int in range, or null after answering 400. */

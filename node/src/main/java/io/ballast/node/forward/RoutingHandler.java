@@ -127,12 +127,14 @@ public final class RoutingHandler implements HttpHandler {
      * @param learn          takes a peer's report read from the answer to a forward
      * @param forwardLatency takes the time of each completed forward, in nanoseconds
      * @param canServeHere   whether the local application can serve; when not, any eligible peer does
+     * @param forwardTimeout how long a forward may take in all, in ms, before the client gets 504 (or, once the
+     *                       answer has started, its connection is closed); 0 for no limit
      * @param local          serves a request here
      */
     public RoutingHandler(String self, int weight, LoadMeter meter, Router router, Supplier<List<Peer>> peers,
                           PeerHealth health, Supplier<HopToken> hopTokens, Supplier<LoadReport> selfReport,
                           Consumer<LoadReport> learn, LongConsumer forwardLatency, BooleanSupplier canServeHere,
-                          HttpHandler local) {
+                          int forwardTimeout, HttpHandler local) {
         this.self = self;
         this.weight = weight;
         this.meter = meter;
@@ -147,7 +149,7 @@ public final class RoutingHandler implements HttpHandler {
         this.local = local;
         this.proxy = ProxyHandler.builder()
                 .setProxyClient(new PeerProxyClient())
-                .setMaxRequestTime(0)
+                .setMaxRequestTime(forwardTimeout)
                 .setRewriteHostHeader(false)
                 .setReuseXForwarded(false)
                 .setMaxConnectionRetries(MAX_PEER_ATTEMPTS + 1)

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -25,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The application, when it is a local HTTP server in any language ({@code --upstream}): every request served here is
  * proxied to it over pooled keep-alive connections. When it cannot be reached the client gets a 502 that says so,
- * and the node reports itself not ready until a probe (every {@value #PROBE_INTERVAL_MS} ms) reaches it again.
+ * and the node reports itself not ready until a probe (every {@value #PROBE_INTERVAL_MS} ms) reaches it again. When
+ * it has not answered within {@code --request-timeout}, the client gets 504 (or, once the answer has started, its
+ * connection is closed).
  */
 public final class UpstreamApp implements HttpHandler, AutoCloseable {
 
@@ -41,11 +44,14 @@ public final class UpstreamApp implements HttpHandler, AutoCloseable {
     private final ScheduledExecutorService prober;
     private volatile boolean up;
 
-    public UpstreamApp(URI url) {
+    /**
+     * @param requestTimeout how long the upstream may take to answer in full; {@link Duration#ZERO} for no limit
+     */
+    public UpstreamApp(URI url, Duration requestTimeout) {
         this.url = url;
         this.proxy = ProxyHandler.builder()
                 .setProxyClient(new UpstreamClient())
-                .setMaxRequestTime(0)
+                .setMaxRequestTime((int) requestTimeout.toMillis())
                 .setRewriteHostHeader(false)
                 .setReuseXForwarded(true)
                 .setMaxConnectionRetries(0)

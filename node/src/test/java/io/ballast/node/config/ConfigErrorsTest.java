@@ -167,4 +167,16 @@ class ConfigErrorsTest {
                 new String[] {"--bind", "127.0.0.1"}, Map.of("BALLAST_SESSION_TIMEOUT", "forever"))).getMessage();
         assertTrue(message.startsWith("--session-timeout (from BALLAST_SESSION_TIMEOUT): 'forever'"), message);
     }
+
+    @Test
+    void timeoutsOutOfRangeAreRefused() {
+        String range = "a duration from 100ms to 1 hour, like 500ms, 10s or 2m";
+        for (String bad : new String[] {"50ms", "61m", "2h", "10", "1.5s", "soon", "-1s", ""}) {
+            assertRefused("--request-timeout", bad, "0 (off), or " + range, "--request-timeout", bad);
+            assertRefused("--header-timeout", bad, range, "--header-timeout", bad);
+            assertRefused("--idle-timeout", bad, range, "--idle-timeout", bad);
+        }
+        assertEquals("--header-timeout: '0' (expected: " + range + ")", refusal("--header-timeout", "0"));
+        assertEquals("--idle-timeout: '0s' (expected: " + range + ")", refusal("--idle-timeout", "0s"));
+    }
 }

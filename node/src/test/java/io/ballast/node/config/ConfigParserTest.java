@@ -50,6 +50,9 @@ class ConfigParserTest {
         assertEquals(Duration.ofMinutes(30), config.sessionTimeout());
         assertEquals("JSESSIONID", config.sessionCookie());
         assertEquals(Optional.empty(), config.dataDir());
+        assertEquals(Duration.ofSeconds(60), config.requestTimeout());
+        assertEquals(Duration.ofSeconds(10), config.headerTimeout());
+        assertEquals(Duration.ofSeconds(60), config.idleTimeout());
         assertTrue(config.name().matches("[A-Za-z0-9][A-Za-z0-9._-]*-8080"), config.name());
     }
 
@@ -187,5 +190,33 @@ class ConfigParserTest {
         assertEquals(SessionMode.REPLICATED, config.sessions());
         assertEquals(Duration.ofSeconds(45), config.sessionTimeout());
         assertEquals(Optional.of(Path.of("/tmp/d")), config.dataDir());
+    }
+
+    @Test
+    void timeoutsReadMillisecondsSecondsAndMinutes() {
+        NodeConfig config = run("--bind", "127.0.0.1", "--request-timeout", "1500ms", "--header-timeout", "2s",
+                "--idle-timeout", "5m");
+        assertEquals(Duration.ofMillis(1500), config.requestTimeout());
+        assertEquals(Duration.ofSeconds(2), config.headerTimeout());
+        assertEquals(Duration.ofMinutes(5), config.idleTimeout());
+        assertEquals(Duration.ofHours(1), run("--bind", "127.0.0.1", "--idle-timeout", "60m").idleTimeout());
+        assertEquals(Duration.ofMillis(100), run("--bind", "127.0.0.1", "--header-timeout", "100ms").headerTimeout());
+    }
+
+    @Test
+    void requestTimeoutOfZeroTurnsItOff() {
+        assertEquals(Duration.ZERO, run("--bind", "127.0.0.1", "--request-timeout", "0").requestTimeout());
+        assertEquals(Duration.ZERO, run("--bind", "127.0.0.1", "--request-timeout", "0s").requestTimeout());
+        assertEquals(Duration.ZERO, run(Map.of("BALLAST_REQUEST_TIMEOUT", "0"), "--bind", "127.0.0.1")
+                .requestTimeout());
+    }
+
+    @Test
+    void builderSetsTimeouts() {
+        NodeConfig config = NodeConfig.builder().bind("127.0.0.1").requestTimeout(Duration.ZERO)
+                .headerTimeout(Duration.ofMillis(2500)).idleTimeout(Duration.ofSeconds(30)).build();
+        assertEquals(Duration.ZERO, config.requestTimeout());
+        assertEquals(Duration.ofMillis(2500), config.headerTimeout());
+        assertEquals(Duration.ofSeconds(30), config.idleTimeout());
     }
 }
