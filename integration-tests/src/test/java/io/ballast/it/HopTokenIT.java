@@ -3,7 +3,7 @@ package io.ballast.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ballast.it.harness.NodeProcess;
 import io.ballast.it.harness.NodeSpec;
-import io.ballast.it.harness.RawConnection;
+import io.ballast.it.harness.RawHttp;
 import io.ballast.it.harness.TestCluster;
 import io.ballast.protocol.HopToken;
 import io.ballast.protocol.Json;
@@ -137,12 +137,12 @@ class HopTokenIT {
                 "Keep-Alive", "timeout=5", "Proxy-Authorization", "Basic c2VjcmV0", "TE", "trailers",
                 "X-End-To-End", "kept");
         int forwarded = 0;
-        try (RawConnection connection = RawConnection.open(client, a.bind(), a.httpPort(), Duration.ofSeconds(10))) {
+        try (RawHttp connection = RawHttp.connect(client, a.bind(), a.httpPort())) {
             for (int i = 0; i < TRIES; i++) {
-                RawConnection.Response response = connection.get("/headers", sent);
-                assertEquals(200, response.status(), response.body());
-                JsonNode seen = Json.mapper().readTree(response.body()).get("headers");
-                if (response.header("via").isEmpty()) {
+                RawHttp.Response response = connection.get("/headers", sent, Duration.ofSeconds(10));
+                assertEquals(200, response.status(), response.bodyText());
+                JsonNode seen = Json.mapper().readTree(response.bodyText()).get("headers");
+                if (response.header("via") == null) {
                     assertEquals("secret", seen.path("x-private-hop").path(0).asText(),
                             "served where it landed, the app sees the request as sent: " + seen);
                     continue;

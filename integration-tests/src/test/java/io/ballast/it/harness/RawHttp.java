@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -36,6 +37,7 @@ public final class RawHttp implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final String authority;
 
     /**
      * One response as it arrived.
@@ -57,8 +59,9 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    private RawHttp(Socket socket) throws IOException {
+    private RawHttp(Socket socket, String authority) throws IOException {
         this.socket = socket;
+        this.authority = authority;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
     }
@@ -69,14 +72,34 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public static RawHttp connect(String host, int port) {
+        return connect(null, host, port);
+    }
+
+    /**
+     * A connection from {@code localAddress} (any free port there; the system's choice when null) to {@code
+     * host:port}: a client the node sees at that address.
+     */
+    public static RawHttp connect(String localAddress, String host, int port) {
         Socket socket = new Socket();
         try {
+            if (localAddress != null) {
+                socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+            }
             socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
-            return new RawHttp(socket);
+            socket.setTcpNoDelay(true);
+            return new RawHttp(socket, host + ":" + port);
         } catch (IOException e) {
             closeQuietly(socket);
             throw new UncheckedIOException("cannot connect to " + host + ":" + port, e);
         }
+    }
+
+    /** Sends {@code GET target} with {@code Host} and {@code headers}, and reads the response within {@code limit}. */
+    public Response get(String target, Map<String, String> headers, Duration limit) {
+        StringBuilder request = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: ")
+                .append(authority).append("\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        return send(request.append("\r\n").toString()).readResponse(limit);
     }
 
     /** Sends {@code text} as ISO-8859-1 bytes, as it is: line ends and all. */
