@@ -9,12 +9,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,7 +102,7 @@ class RateLimitIT {
      * request to {@code target.apply(i)}, over one keep-alive connection per node.
      */
     private record Client(String name, String address, IntFunction<NodeProcess> target, int perSecond,
-                          java.util.function.Supplier<Map<String, String>> headers) {
+                          Supplier<Map<String, String>> headers) {
 
         CompletableFuture<Tally> runAsync() {
             CompletableFuture<Tally> result = new CompletableFuture<>();
@@ -118,7 +120,7 @@ class RateLimitIT {
 
         private Tally run() throws InterruptedException {
             Tally tally = new Tally(name);
-            Map<NodeProcess, RawHttp> connections = new java.util.HashMap<>();
+            Map<NodeProcess, RawHttp> connections = new HashMap<>();
             long intervalNanos = 1_000_000_000L / perSecond;
             long start = System.nanoTime();
             long end = start + RUN.toNanos();

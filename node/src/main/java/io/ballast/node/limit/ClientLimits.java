@@ -9,8 +9,10 @@ import io.github.bucket4j.local.LocalBucket;
 
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -115,7 +117,7 @@ public final class ClientLimits {
         int n = Math.max(1, members);
         double publishAbove = limit.perSecond() / (2.0 * n);
         double minShare = 1.0 / (4.0 * n);
-        Map<String, Double> demand = new java.util.HashMap<>();
+        Map<String, Double> demand = new HashMap<>();
         clients.entrySet().removeIf(entry -> {
             Client client = entry.getValue();
             double mine = client.advance();
@@ -159,9 +161,9 @@ public final class ClientLimits {
     }
 
     /** This node's share of {@code client}'s limit now, or empty when it holds no bucket for it. */
-    java.util.OptionalDouble shareOf(String client) {
+    OptionalDouble shareOf(String client) {
         Client state = clients.get(client);
-        return state == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(state.share);
+        return state == null ? OptionalDouble.empty() : OptionalDouble.of(state.share);
     }
 
     private static long seconds(long nanos) {
