@@ -16,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,8 +54,7 @@ class HopTokenIT {
                 .withArgs("--balance", "always", "--strategy", "round-robin", "--secret", SECRET)).toList());
         CLUSTER.awaitOneView(Duration.ofSeconds(40), nodes);
         // the key a node derives from --secret
-        nodesKey = new HopToken(MessageDigest.getInstance("SHA-256")
-                .digest(("ballast hop key\n" + SECRET).getBytes(StandardCharsets.UTF_8)));
+        nodesKey = HopToken.forSecret(SECRET);
     }
 
     private static String token(HopToken key, String sender, String target, long timestampMs) {

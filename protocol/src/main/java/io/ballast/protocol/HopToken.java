@@ -5,6 +5,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,7 +36,27 @@ public final class HopToken {
     public record Claims(String sender, String target, long timestampMs, String nonce) {
     }
 
+    /** Prefixed to the secret before hashing; the cluster key uses another label, so neither gives away the other. */
+    static final String SECRET_LABEL = "ballast hop key\n";
+
     private final byte[] key;
+
+    /**
+     * The hop key of nodes that share a {@code --secret}: SHA-256 of {@value #SECRET_LABEL} and the secret. A plain
+     * hash, not a slow one: the secret is meant to be random.
+     */
+    public static byte[] keyForSecret(String secret) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest((SECRET_LABEL + secret).getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** Hop tokens under the key of {@link #keyForSecret}. */
+    public static HopToken forSecret(String secret) {
+        return new HopToken(keyForSecret(secret));
+    }
 
     /**
      * @param key the cluster's hop key, at least 16 bytes
