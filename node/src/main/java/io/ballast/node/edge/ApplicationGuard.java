@@ -2,7 +2,6 @@ package io.ballast.node.edge;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,17 +88,8 @@ public final class ApplicationGuard implements HttpHandler {
         }
         LOG.warn("request {} ({} {}): no answer from the application within {} ms; answered 503", id,
                 exchange.getRequestMethod(), exchange.getRequestPath(), timeout.toMillis());
-        try {
-            RecoveryHandler.replaceResponseHeaders(exchange);
-            exchange.setPersistent(false);
-            exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
-            Responses.error(exchange, StatusCodes.SERVICE_UNAVAILABLE,
-                    "the application did not answer within the request timeout",
-                    Map.of("node", nodeName, "requestTimeoutMs", timeout.toMillis()));
-        } catch (RuntimeException e) {
-            // the application started its answer at this very moment: too late for ours
-            LOG.debug("request {}: no 503 could be sent ({}); connection closed", id, e.toString());
-            IoUtils.safeClose(exchange.getConnection());
-        }
+        RecoveryHandler.answerOrClose(exchange, StatusCodes.SERVICE_UNAVAILABLE,
+                "the application did not answer within the request timeout",
+                Map.of("node", nodeName, "requestTimeoutMs", timeout.toMillis()), false);
     }
 }

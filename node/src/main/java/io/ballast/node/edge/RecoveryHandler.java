@@ -125,11 +125,17 @@ public final class RecoveryHandler implements HttpHandler {
         return true;
     }
 
-    /**
-     * Replaces whatever response a failed handler had begun to set up with a JSON error; closes the connection when
-     * that is not possible any more (the response started meanwhile) or not {@code keepAlive}.
-     */
     private static void answer(HttpServerExchange exchange, int status, String message, boolean keepAlive) {
+        answerOrClose(exchange, status, message, Map.of(), keepAlive);
+    }
+
+    /**
+     * Replaces whatever response a failed or late handler had begun to set up with a JSON error (with
+     * {@code fields} beside the message); closes the connection when that is not possible any more (the response
+     * started, or starts meanwhile) or not {@code keepAlive}.
+     */
+    static void answerOrClose(HttpServerExchange exchange, int status, String message, Map<String, ?> fields,
+                              boolean keepAlive) {
         if (exchange.isResponseStarted()) {
             IoUtils.safeClose(exchange.getConnection());
             return;
@@ -140,7 +146,7 @@ public final class RecoveryHandler implements HttpHandler {
                 exchange.setPersistent(false);
                 exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
             }
-            Responses.error(exchange, status, message, Map.of());
+            Responses.error(exchange, status, message, fields);
         } catch (RuntimeException e) {
             LOG.debug("request {}: no {} could be sent ({}); connection closed", requestId(exchange), status,
                     e.toString());
