@@ -1,9 +1,11 @@
 package io.ballast.node.load;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
 
 import java.lang.management.ManagementFactory;
+import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,8 +28,8 @@ public final class LoadMeter {
     private final LongAdder failedOver = new LongAdder();
     private final AtomicLong latencyMicrosEwma = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
-    private final long incarnation = new java.security.SecureRandom().nextLong();
-    private final com.sun.management.OperatingSystemMXBean os = operatingSystem();
+    private final long incarnation = new SecureRandom().nextLong();
+    private final OperatingSystemMXBean os = operatingSystem();
     private final int sharpStep;
     private volatile int lastSignalled;
     private volatile Runnable sharpChange;
@@ -135,8 +137,7 @@ public final class LoadMeter {
         return load < 0 ? -1 : load;
     }
 
-    private static com.sun.management.OperatingSystemMXBean operatingSystem() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean bean
-                ? bean : null;
+    private static OperatingSystemMXBean operatingSystem() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean bean ? bean : null;
     }
 }

@@ -38,10 +38,6 @@ public final class Router {
         this.strategy = strategy;
     }
 
-    public Balance balance() {
-        return balance;
-    }
-
     /**
      * @param self  this node
      * @param peers the peers eligible for a forward (up, reporting, not ejected), in any order

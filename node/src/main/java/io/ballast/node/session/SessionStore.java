@@ -77,9 +77,6 @@ public final class SessionStore {
      * readable as a session, or not restored because the cluster kept failing (logged).
      */
     public record Restored(int restored, int current, int expired, int unreadable, int failed) {
-        public int total() {
-            return restored + current + expired + unreadable + failed;
-        }
     }
 
     /** A change to a session: the new version, given the latest, the writer mark of this write and the time. */
