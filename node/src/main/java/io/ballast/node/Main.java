@@ -3,6 +3,7 @@ package io.ballast.node;
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.ConfigParser;
 import io.ballast.node.config.NodeConfig;
+import io.ballast.node.config.StartupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -60,7 +61,7 @@ public final class Main {
         Node node;
         try {
             node = Node.start(config);
-        } catch (ConfigException e) {
+        } catch (ConfigException | StartupException e) {
             System.err.println("ballast: " + e.getMessage());
             return EXIT_USAGE;
         } catch (Exception | Error e) {

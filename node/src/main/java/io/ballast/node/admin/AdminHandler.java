@@ -1,15 +1,15 @@
 package io.ballast.node.admin;
 
+import io.ballast.node.cluster.Cluster;
 import io.ballast.node.edge.Responses;
-import io.ballast.protocol.ClusterView;
+import io.ballast.node.load.LocalNode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * The operator endpoints under {@code /_ballast/}: always served by the node that received them, never forwarded.
@@ -19,26 +19,34 @@ public final class AdminHandler implements HttpHandler {
     /** The prefix of every operator endpoint. */
     public static final String PREFIX = "/_ballast/";
 
-    private final Supplier<ClusterView> view;
-    private final BooleanSupplier ready;
-    private final Supplier<String> metrics;
+    private final LocalNode self;
+    private final Cluster cluster;
+    private final NodeMetrics metrics;
     private final EventStream events;
     private final DrainEndpoint drain;
 
     /**
-     * @param view  the cluster as this node sees it now
-     * @param ready   whether this node should be sent traffic: joined, not draining, its application reachable
-     * @param metrics the metrics in Prometheus' text format
+     * @param self    this node, for its own report and whether it can serve
+     * @param cluster the cluster as this node sees it
+     * @param metrics the metrics, scraped in Prometheus' text format
      * @param events  the cluster event stream
      * @param drain   the authenticated drain call
      */
-    public AdminHandler(Supplier<ClusterView> view, BooleanSupplier ready, Supplier<String> metrics,
-                        EventStream events, DrainEndpoint drain) {
-        this.view = view;
-        this.ready = ready;
+    public AdminHandler(LocalNode self, Cluster cluster, NodeMetrics metrics, EventStream events,
+                        DrainEndpoint drain) {
+        this.self = self;
+        this.cluster = cluster;
         this.metrics = metrics;
         this.events = events;
         this.drain = drain;
+    }
+
+    /**
+     * Whether this node should be sent traffic: it has joined its cluster, is not leaving, and its application (when
+     * it is an {@code --upstream}) answers.
+     */
+    private boolean isReady() {
+        return cluster.isJoined() && self.canServeHere();
     }
 
     @Override
@@ -48,7 +56,7 @@ public final class AdminHandler implements HttpHandler {
         switch (endpoint) {
             case "cluster" -> {
                 if (readOnly(exchange)) {
-                    Responses.json(exchange, StatusCodes.OK, view.get());
+                    Responses.json(exchange, StatusCodes.OK, cluster.view(self.report()));
                 }
             }
             case "health/live" -> {
@@ -58,16 +66,16 @@ public final class AdminHandler implements HttpHandler {
             }
             case "health/ready" -> {
                 if (readOnly(exchange)) {
-                    boolean isReady = ready.getAsBoolean();
+                    boolean isReady = isReady();
                     Responses.json(exchange, isReady ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
                             Map.of("status", isReady ? "UP" : "DOWN"));
                 }
             }
             case "metrics" -> {
                 if (readOnly(exchange)) {
-                    exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE,
+                    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE,
                             "text/plain; version=0.0.4; charset=utf-8");
-                    exchange.getResponseSender().send(metrics.get());
+                    exchange.getResponseSender().send(metrics.scrape());
                 }
             }
             case "events" -> {
@@ -84,7 +92,7 @@ public final class AdminHandler implements HttpHandler {
         if (exchange.getRequestMethod().equals(Methods.GET) || exchange.getRequestMethod().equals(Methods.HEAD)) {
             return true;
         }
-        exchange.getResponseHeaders().put(io.undertow.util.Headers.ALLOW, "GET, HEAD");
+        exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
         Responses.error(exchange, StatusCodes.METHOD_NOT_ALLOWED,
                 "method " + exchange.getRequestMethod() + " not allowed on " + exchange.getRequestPath());
         return false;

@@ -1,8 +1,9 @@
 package io.ballast.node.admin;
 
+import io.ballast.node.cluster.Cluster;
 import io.ballast.node.limit.ClientLimits;
 import io.ballast.node.load.LoadMeter;
-import io.ballast.protocol.ClusterView;
+import io.ballast.node.load.LocalNode;
 import io.ballast.protocol.MemberView;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,8 +16,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * The node's metrics, in a Micrometer registry scraped in Prometheus' text format at {@code /_ballast/metrics}.
@@ -29,14 +28,14 @@ public final class NodeMetrics {
     private final MultiGauge peerLoad;
     private final MultiGauge peerInFlight;
     private final MultiGauge peerSessions;
-    private final Supplier<ClusterView> view;
+    private final LocalNode self;
+    private final Cluster cluster;
 
-    /**
-     * @param sessions the live sessions whose primary owner is this node
-     */
-    public NodeMetrics(String node, LoadMeter meter, Supplier<ClusterView> view, LongSupplier sessions) {
-        this.view = view;
-        registry.config().commonTags("node", node);
+    public NodeMetrics(LocalNode self, Cluster cluster) {
+        this.self = self;
+        this.cluster = cluster;
+        LoadMeter meter = self.meter();
+        registry.config().commonTags("node", self.name());
         FunctionCounter.builder("ballast.requests.served", meter, LoadMeter::served)
                 .description("Requests served by this node, its own and those forwarded to it").register(registry);
         FunctionCounter.builder("ballast.requests.forwarded", meter, LoadMeter::forwardedCount)
@@ -50,11 +49,10 @@ public final class NodeMetrics {
                 .description("Requests this node serves at once").register(registry);
         Gauge.builder("ballast.load", meter, LoadMeter::load)
                 .description("In-flight requests per slot of capacity").register(registry);
-        Gauge.builder("ballast.cluster.members", view, v -> v.get().members().size())
+        Gauge.builder("ballast.cluster.members", this, metrics -> metrics.members().size())
                 .description("Members in this node's view of the cluster").register(registry);
-        Gauge.builder("ballast.sessions", sessions, LongSupplier::getAsLong)
+        Gauge.builder("ballast.sessions", self, LocalNode::sessions)
                 .description("Live sessions whose data this node holds as primary owner (counted every second)")
-                .strongReference(true)
                 .register(registry);
         this.forwardLatency = Timer.builder("ballast.forward.latency")
                 .description("Time from forwarding a request to a peer until its answer has been sent on")
@@ -85,7 +83,7 @@ public final class NodeMetrics {
 
     /** The metrics in Prometheus' text exposition format. */
     public String scrape() {
-        List<MemberView> members = view.get().members();
+        List<MemberView> members = members();
         peerLoad.register(members.stream()
                 .map(m -> MultiGauge.Row.of(Tags.of("peer", m.name()), m.load())).toList(), true);
         peerInFlight.register(members.stream()
@@ -93,5 +91,9 @@ public final class NodeMetrics {
         peerSessions.register(members.stream()
                 .map(m -> MultiGauge.Row.of(Tags.of("peer", m.name()), m.sessions())).toList(), true);
         return registry.scrape();
+    }
+
+    private List<MemberView> members() {
+        return cluster.view(self.report()).members();
     }
 }

@@ -1,28 +1,19 @@
 package io.ballast.node.cluster;
 
-import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
-import io.ballast.node.limit.SharedDemand;
-import io.ballast.node.session.SessionCaches;
+import io.ballast.node.config.StartupException;
 import io.ballast.protocol.ClusterView;
 import io.ballast.protocol.HopToken;
-import io.ballast.protocol.Json;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
 import io.ballast.protocol.MemberView;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
-import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.configuration.global.ShutdownHookBehavior;
-import org.infinispan.context.Flag;
+import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.notifications.Listener;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
-import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
-import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
 import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
 import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
@@ -36,10 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +40,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * This node's place in the cluster: the JGroups channel, the embedded Infinispan cache manager that runs on it, and
- * the replicated cache through which every member publishes its {@link LoadReport}.
+ * This node's place in the cluster once it has joined: the JGroups channel, the embedded Infinispan cache manager that
+ * runs on it with the {@link ReportCache} and the caches its callers defined, and the view. {@link Cluster} is the
+ * node's face of it, before and after the join.
  *
  * <p>The membership itself is JGroups' view; the report cache adds what the view does not carry (each member's HTTP
  * URL, state and load). A member whose reports stop arriving for {@link #STALE_AFTER_MS} ms, or whom failure detection
@@ -61,7 +53,6 @@ public final class Membership implements AutoCloseable {
     /** A report older than this marks its member {@link MemberState#SUSPECT} and out of the running for forwards. */
     public static final long STALE_AFTER_MS = 1_000;
 
-    static final String REPORTS_CACHE = "ballast.reports";
     static final String SHARED_CACHE = "ballast.shared";
     private static final String HOP_KEY = "hop-key";
 
@@ -73,7 +64,7 @@ public final class Membership implements AutoCloseable {
     private final NodeConfig config;
     private final JChannel channel;
     private final DefaultCacheManager manager;
-    private final Cache<String, String> reports;
+    private final ReportCache reports;
     private final Cache<String, String> shared;
     private volatile String hopKey;
     private volatile HopToken hopToken;
@@ -87,19 +78,17 @@ public final class Membership implements AutoCloseable {
         this.channel = channel;
         this.manager = manager;
         this.events = events;
-        this.reports = manager.getCache(REPORTS_CACHE);
+        this.reports = new ReportCache(config.name(), manager.getCache(ReportCache.NAME), board, events);
         this.shared = manager.getCache(SHARED_CACHE);
-        manager.getCache(SessionCaches.SESSIONS);
     }
 
     /**
      * Connects to the cluster named in {@code config} and waits for the reports of the members already there, and
-     * for this node's share of the sessions.
+     * for this node's share of the caches that {@code definitions} start on joining.
      *
-     * @param sessionBackupDir where this node keeps its copy of session data on disk ({@code --data-dir}), or empty
-     * @throws ConfigException when another member of the cluster already uses this node's name
+     * @throws StartupException when another member of the cluster already uses this node's name
      */
-    public static Membership join(NodeConfig config, ClusterEvents events, Optional<Path> sessionBackupDir)
+    static Membership join(NodeConfig config, ClusterEvents events, List<CacheDefinitions> definitions)
             throws Exception {
         Suspicions suspicions = new Suspicions();
         JChannel channel = JGroupsStack.channel(config, new SuspectWatch(suspicions::suspect));
@@ -110,20 +99,16 @@ public final class Membership implements AutoCloseable {
                 .nodeName(config.name());
         global.jmx().enabled(false);
         global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
-        holder.newConfigurationBuilder(REPORTS_CACHE)
-                .clustering().cacheMode(CacheMode.REPL_ASYNC)
-                .stateTransfer().awaitInitialTransfer(true);
+        ReportCache.define(holder);
         holder.newConfigurationBuilder(SHARED_CACHE)
                 .clustering().cacheMode(CacheMode.REPL_SYNC)
                 .stateTransfer().awaitInitialTransfer(true);
-        holder.newConfigurationBuilder(SharedDemand.CACHE)
-                .clustering().cacheMode(CacheMode.REPL_ASYNC)
-                .stateTransfer().awaitInitialTransfer(true);
-        SessionCaches.define(holder, config, sessionBackupDir);
+        definitions.forEach(definition -> definition.define(holder));
         DefaultCacheManager manager = new DefaultCacheManager(holder, false);
         try {
             manager.start();
             Membership membership = new Membership(config, channel, manager, events);
+            definitions.forEach(definition -> definition.startOnJoin().forEach(manager::getCache));
             suspicions.target = membership;
             membership.start();
             return membership;
@@ -136,8 +121,7 @@ public final class Membership implements AutoCloseable {
     private void start() throws InterruptedException {
         awaitUniqueName();
         View view = channel.getView();
-        reports.addListener(new ReportListener());
-        reports.forEach((name, json) -> board.update(Json.read(json, LoadReport.class)));
+        reports.start();
         manager.addListener(new ViewListener());
         lastMembers = new HashSet<>(names(view));
         LOG.info("joined cluster '{}' as {}: view {} {}", config.cluster(), config.name(),
@@ -149,7 +133,7 @@ public final class Membership implements AutoCloseable {
      * random key and every later member reads it. Used when the nodes run without {@code --secret}. After a
      * partition heals, the members converge on one side's key.
      */
-    public HopToken hopToken() {
+    HopToken hopToken() {
         String key = shared.get(HOP_KEY);
         if (key == null) {
             byte[] fresh = new byte[32];
@@ -171,7 +155,7 @@ public final class Membership implements AutoCloseable {
      * Waits while another member of the view has this node's name: a process of this node that was just killed
      * stays in the view until failure detection removes it, a few seconds at most.
      *
-     * @throws ConfigException when the name is still taken after {@link #NAME_TAKEN_WAIT_MS}
+     * @throws StartupException when the name is still taken after {@link #NAME_TAKEN_WAIT_MS}
      */
     private void awaitUniqueName() throws InterruptedException {
         long deadline = System.nanoTime() + NAME_TAKEN_WAIT_MS * 1_000_000;
@@ -182,7 +166,7 @@ public final class Membership implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new ConfigException("--name", config.name(), "a name that no other member of cluster '"
+                throw new StartupException("--name", config.name(), "a name that no other member of cluster '"
                         + config.cluster() + "' uses (members: " + names(view) + ")");
             }
             Thread.sleep(200);
@@ -190,52 +174,22 @@ public final class Membership implements AutoCloseable {
     }
 
     /**
-     * A cache defined when this node joined, started on first use: the session caches of {@link SessionCaches}, and
-     * the rate limit's {@link SharedDemand#CACHE}.
+     * A cache that one of the {@link CacheDefinitions} given to {@link #join} defined, started on first use.
      *
      * @throws IllegalArgumentException when no cache of that name was defined
      */
-    public Cache<String, String> cache(String name) {
+    Cache<String, String> cache(String name) {
         if (manager.getCacheConfiguration(name) == null) {
             throw new IllegalArgumentException("no cache '" + name + "' was defined");
         }
         return manager.getCache(name);
     }
 
-    /** Tells every member this node's latest report, without waiting for them. */
-    public void publish(LoadReport report) {
-        board.update(report);
-        reports.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES)
-                .putAsync(report.name(), Json.write(report))
-                .exceptionally(e -> {
-                    LOG.debug("report not published: {}", e.toString());
-                    return null;
-                });
+    ReportCache reports() {
+        return reports;
     }
 
-    /**
-     * Tells every member this node's report and returns once they all have it: for a change they must know before
-     * this node acts on it, such as a drain.
-     */
-    public void publishAndWait(LoadReport report) {
-        board.update(report);
-        try {
-            reports.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES, Flag.FORCE_SYNCHRONOUS)
-                    .put(report.name(), Json.write(report));
-        } catch (RuntimeException e) {
-            LOG.warn("report not confirmed by every member: {}", e.toString());
-        }
-    }
-
-    public String name() {
-        return config.name();
-    }
-
-    public String cluster() {
-        return config.cluster();
-    }
-
-    public LoadBoard board() {
+    LoadBoard board() {
         return board;
     }
 
@@ -243,7 +197,7 @@ public final class Membership implements AutoCloseable {
      * The members this node may forward to now: in the view, not this node, not suspected, {@code UP}, able to serve
      * (their application answers), and with a report younger than {@link #STALE_AFTER_MS}.
      */
-    public List<Peer> eligiblePeers() {
+    List<Peer> eligiblePeers() {
         View view = channel.getView();
         if (view == null) {
             return List.of();
@@ -264,18 +218,18 @@ public final class Membership implements AutoCloseable {
     }
 
     /** The names of the members in this node's view now, this node included. */
-    public Set<String> memberNames() {
+    Set<String> memberNames() {
         View view = channel.getView();
         return view == null ? Set.of(config.name()) : Set.copyOf(names(view));
     }
 
     /** How many members this node's view has now, this node included. */
-    public int memberCount() {
+    int memberCount() {
         View view = channel.getView();
         return view == null ? 1 : view.size();
     }
 
-    public boolean isCoordinator() {
+    boolean isCoordinator() {
         View view = channel.getView();
         return view != null && channel.getAddress() != null && channel.getAddress().equals(view.getCoord());
     }
@@ -285,7 +239,7 @@ public final class Membership implements AutoCloseable {
      *
      * @param self this node's current report, shown for itself with age 0
      */
-    public ClusterView view(LoadReport self) {
+    ClusterView view(LoadReport self) {
         View view = channel.getView();
         long now = System.nanoTime();
         List<MemberView> members = new ArrayList<>();
@@ -327,11 +281,7 @@ public final class Membership implements AutoCloseable {
     /** Leaves the cluster: peers drop this node from their view at once. */
     @Override
     public void close() {
-        try {
-            reports.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES).remove(config.name());
-        } catch (RuntimeException e) {
-            LOG.debug("own report not removed: {}", e.toString());
-        }
+        reports.withdraw();
         manager.stop();
         LOG.info("left cluster '{}'", config.cluster());
     }
@@ -356,23 +306,7 @@ public final class Membership implements AutoCloseable {
             events.publish(ClusterEvent.Type.MERGED, config.name(), "view " + members);
         }
         if (isCoordinator()) {
-            CompletableFuture.runAsync(() -> clearReportsOfGoneMembers(now));
-        }
-    }
-
-    /** Reports of members that crashed stay in the cache: the coordinator clears them, off the view thread. */
-    private void clearReportsOfGoneMembers(Set<String> members) {
-        try {
-            if (!reports.getStatus().allowInvocations()) {
-                return;
-            }
-            for (String name : Set.copyOf(reports.keySet())) {
-                if (!members.contains(name)) {
-                    reports.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(name);
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("reports of gone members not cleared: {}", e.toString());
+            CompletableFuture.runAsync(() -> reports.clearAllBut(now));
         }
     }
 
@@ -404,41 +338,10 @@ public final class Membership implements AutoCloseable {
     private static final class Suspicions {
         volatile Membership target;
 
-        void suspect(java.util.Collection<Address> addresses) {
+        void suspect(Collection<Address> addresses) {
             Membership membership = target;
             if (membership != null) {
                 membership.onSuspect(addresses);
-            }
-        }
-    }
-
-    @Listener
-    public final class ReportListener {
-        @CacheEntryCreated
-        @CacheEntryModified
-        public void onReport(CacheEntryEvent<String, String> event) {
-            if (event.isPre() || event.getValue() == null || config.name().equals(event.getKey())) {
-                return;
-            }
-            LoadReport report;
-            try {
-                report = Json.read(event.getValue(), LoadReport.class);
-            } catch (IllegalArgumentException e) {
-                LOG.warn("ignored a report from {} that is not one: {}", event.getKey(), e.getMessage());
-                return;
-            }
-            boolean wasDraining = board.get(report.name())
-                    .map(entry -> entry.report().state() == MemberState.DRAINING).orElse(false);
-            board.update(report);
-            if (report.state() == MemberState.DRAINING && !wasDraining) {
-                events.publish(ClusterEvent.Type.DRAINING, report.name(), "it finishes what it has, then leaves");
-            }
-        }
-
-        @CacheEntryRemoved
-        public void onRemoved(CacheEntryRemovedEvent<String, String> event) {
-            if (!event.isPre() && !config.name().equals(event.getKey())) {
-                board.remove(event.getKey());
             }
         }
     }

@@ -3,7 +3,6 @@ package io.ballast.node.config;
 import io.ballast.node.limit.RateLimit;
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
-import io.ballast.node.session.SessionMode;
 
 import java.io.IOException;
 import java.net.Inet4Address;

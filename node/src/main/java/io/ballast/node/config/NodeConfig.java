@@ -3,12 +3,12 @@ package io.ballast.node.config;
 import io.ballast.node.limit.RateLimit;
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
-import io.ballast.node.session.SessionMode;
 
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -75,7 +75,7 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
      * Sets options by their command-line names and values, then checks them all at once in {@link #build()}.
      */
     public static final class Builder {
-        private final java.util.EnumMap<Option, String> values = new java.util.EnumMap<>(Option.class);
+        private final EnumMap<Option, String> values = new EnumMap<>(Option.class);
 
         private Builder() {
         }

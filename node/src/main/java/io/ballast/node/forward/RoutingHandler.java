@@ -1,12 +1,12 @@
 package io.ballast.node.forward;
 
+import io.ballast.node.cluster.Cluster;
 import io.ballast.node.cluster.LoadBoard;
 import io.ballast.node.cluster.Peer;
-import io.ballast.node.load.LoadMeter;
+import io.ballast.node.load.LocalNode;
 import io.ballast.node.routing.Candidate;
 import io.ballast.node.routing.Router;
 import io.ballast.protocol.BallastHeaders;
-import io.ballast.protocol.HopToken;
 import io.ballast.protocol.Json;
 import io.ballast.protocol.LoadReport;
 import io.undertow.attribute.ExchangeAttribute;
@@ -33,10 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -63,17 +61,11 @@ public final class RoutingHandler implements HttpHandler {
     private static final HttpString SERVED_BY = new HttpString(BallastHeaders.SERVED_BY);
     private static final AttachmentKey<Forward> FORWARD = AttachmentKey.create(Forward.class);
 
-    private final String self;
-    private final int weight;
-    private final LoadMeter meter;
+    private final LocalNode self;
+    private final Cluster cluster;
     private final Router router;
-    private final Supplier<List<Peer>> peers;
-    private final PeerHealth health;
-    private final Supplier<HopToken> hopTokens;
-    private final Supplier<LoadReport> selfReport;
-    private final Consumer<LoadReport> learn;
+    private final PeerHealth health = new PeerHealth();
     private final LongConsumer forwardLatency;
-    private final BooleanSupplier canServeHere;
     private final HttpHandler local;
     private final PeerConnections connections = new PeerConnections();
     private final ProxyHandler proxy;
@@ -116,36 +108,21 @@ public final class RoutingHandler implements HttpHandler {
     }
 
     /**
-     * @param self           this node's name
-     * @param weight         this node's weight
-     * @param meter          this node's load
+     * @param self           this node: its name, load and report, and whether it can serve here; when it cannot, any
+     *                       eligible peer does
+     * @param cluster        the eligible peers, the hop key, and where a peer's report read from its answer goes
      * @param router         the decision
-     * @param peers          the peers eligible now
-     * @param health         ejected peers
-     * @param hopTokens      signer of hop tokens, with the cluster's current key
-     * @param selfReport     this node's load report now, sent back on the answers to forwarded requests
-     * @param learn          takes a peer's report read from the answer to a forward
-     * @param forwardLatency takes the time of each completed forward, in nanoseconds
-     * @param canServeHere   whether the local application can serve; when not, any eligible peer does
      * @param forwardTimeout how long a forward may take in all, in ms, before the client gets 504 (or, once the
      *                       answer has started, its connection is closed); 0 for no limit
+     * @param forwardLatency takes the time of each completed forward, in nanoseconds
      * @param local          serves a request here
      */
-    public RoutingHandler(String self, int weight, LoadMeter meter, Router router, Supplier<List<Peer>> peers,
-                          PeerHealth health, Supplier<HopToken> hopTokens, Supplier<LoadReport> selfReport,
-                          Consumer<LoadReport> learn, LongConsumer forwardLatency, BooleanSupplier canServeHere,
-                          int forwardTimeout, HttpHandler local) {
+    public RoutingHandler(LocalNode self, Cluster cluster, Router router, int forwardTimeout,
+                          LongConsumer forwardLatency, HttpHandler local) {
         this.self = self;
-        this.weight = weight;
-        this.meter = meter;
+        this.cluster = cluster;
         this.router = router;
-        this.peers = peers;
-        this.health = health;
-        this.hopTokens = hopTokens;
-        this.selfReport = selfReport;
-        this.learn = learn;
         this.forwardLatency = forwardLatency;
-        this.canServeHere = canServeHere;
         this.local = local;
         this.proxy = ProxyHandler.builder()
                 .setProxyClient(new PeerProxyClient())
@@ -163,11 +140,11 @@ public final class RoutingHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         if (HopCheck.arrivedByHop(exchange)) {
             exchange.addResponseCommitListener(done ->
-                    done.getResponseHeaders().put(LOAD, Json.write(selfReport.get())));
+                    done.getResponseHeaders().put(LOAD, Json.write(self.reportForAnswer())));
             local.handleRequest(exchange);
             return;
         }
-        List<Peer> eligible = peers.get();
+        List<Peer> eligible = cluster.eligiblePeers();
         Peer target = choose(eligible, Set.of());
         if (target == null) {
             local.handleRequest(exchange);
@@ -200,8 +177,10 @@ public final class RoutingHandler implements HttpHandler {
             return null;
         }
         Candidate pick;
-        if (canServeHere.getAsBoolean()) {
-            pick = router.decide(new Candidate(self, meter.inFlight(), meter.capacity(), weight, true), candidates);
+        if (self.canServeHere()) {
+            Candidate here = new Candidate(self.name(), self.meter().inFlight(), self.meter().capacity(),
+                    self.weight(), true);
+            pick = router.decide(here, candidates);
         } else {
             pick = router.elsewhere(candidates);
         }
@@ -219,7 +198,7 @@ public final class RoutingHandler implements HttpHandler {
     private void forward(HttpServerExchange exchange, List<Peer> eligible, Peer target) throws Exception {
         Forward forward = new Forward(eligible.stream().collect(Collectors.toMap(Peer::name, p -> p)), target);
         exchange.putAttachment(FORWARD, forward);
-        meter.forwarded();
+        self.meter().forwarded();
         HopByHop.strip(exchange.getRequestHeaders());
         exchange.getResponseHeaders().remove(SERVED_BY);
         exchange.addResponseCommitListener(this::onForwardedResponse);
@@ -241,34 +220,34 @@ public final class RoutingHandler implements HttpHandler {
         HeaderMap headers = exchange.getResponseHeaders();
         if (forward.servedHere || !headers.contains(SERVED_BY)) {
             // served here after every peer failed, or the proxy itself answered: no peer's answer to pass on
-            headers.put(SERVED_BY, self);
+            headers.put(SERVED_BY, self.name());
             return;
         }
         String load = headers.getFirst(LOAD);
         if (load != null) {
             headers.remove(LOAD);
             try {
-                learn.accept(Json.read(load, LoadReport.class));
+                cluster.learn(Json.read(load, LoadReport.class));
             } catch (IllegalArgumentException e) {
                 LOG.debug("ignored a load header that is not a report: {}", e.getMessage());
             }
         }
         HopByHop.stripFromResponse(headers, exchange.getStatusCode());
-        headers.add(Headers.VIA, "1.1 " + self);
+        headers.add(Headers.VIA, "1.1 " + self.name());
     }
 
     private String hopToken(HttpServerExchange exchange) {
         Forward forward = exchange.getAttachment(FORWARD);
         byte[] nonce = new byte[12];
         nonces.nextBytes(nonce);
-        return hopTokens.get().sign(self, forward.current.name(), exchange.getRequestMethod().toString(),
+        return cluster.hopTokens().sign(self.name(), forward.current.name(), exchange.getRequestMethod().toString(),
                 requestTarget(exchange), System.currentTimeMillis(),
                 Base64.getUrlEncoder().withoutPadding().encodeToString(nonce));
     }
 
     private String via(HttpServerExchange exchange) {
         String existing = exchange.getRequestHeaders().getFirst(Headers.VIA);
-        return (existing == null || existing.isBlank() ? "" : existing + ", ") + "1.1 " + self;
+        return (existing == null || existing.isBlank() ? "" : existing + ", ") + "1.1 " + self.name();
     }
 
     /** What a hop token signs as the request: the decoded path and the query, the same at sender and receiver. */
@@ -277,7 +256,7 @@ public final class RoutingHandler implements HttpHandler {
         return exchange.getRequestPath() + (query == null || query.isEmpty() ? "" : "?" + query);
     }
 
-    private static ExchangeAttribute attribute(java.util.function.Function<HttpServerExchange, String> read) {
+    private static ExchangeAttribute attribute(Function<HttpServerExchange, String> read) {
         return new ExchangeAttribute() {
             @Override
             public String readAttribute(HttpServerExchange exchange) {
@@ -308,7 +287,7 @@ public final class RoutingHandler implements HttpHandler {
             String failedPeer = forward.current.name();
             forward.failed.add(failedPeer);
             health.failed(failedPeer, System.nanoTime());
-            meter.failedOver();
+            self.meter().failedOver();
             LOG.info("forward of {} {} to {} failed before a response; trying another candidate",
                     exchange.getRequestMethod(), exchange.getRequestPath(), failedPeer);
             Peer next = forward.failed.size() >= MAX_PEER_ATTEMPTS ? null

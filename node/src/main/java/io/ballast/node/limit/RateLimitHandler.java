@@ -1,5 +1,6 @@
 package io.ballast.node.limit;
 
+import io.ballast.node.cluster.Cluster;
 import io.ballast.node.edge.Responses;
 import io.ballast.node.forward.HopCheck;
 import io.undertow.server.HttpHandler;
@@ -11,7 +12,6 @@ import io.undertow.util.StatusCodes;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.function.IntSupplier;
 
 /**
  * Counts each client request against its client's {@link ClientLimits} at the node it entered the cluster by, and
@@ -32,18 +32,18 @@ public final class RateLimitHandler implements HttpHandler {
     static final HttpString POLICY = new HttpString("RateLimit-Policy");
 
     private final ClientLimits limits;
-    private final IntSupplier members;
+    private final Cluster cluster;
     private final String policy;
     private final HttpHandler next;
 
     /**
      * @param limits  the buckets
-     * @param members how many members the cluster has now
+     * @param cluster how many members the cluster has now
      * @param next    the rest of the chain, for requests within the limit
      */
-    public RateLimitHandler(ClientLimits limits, IntSupplier members, HttpHandler next) {
+    public RateLimitHandler(ClientLimits limits, Cluster cluster, HttpHandler next) {
         this.limits = limits;
-        this.members = members;
+        this.cluster = cluster;
         this.policy = limits.limit().burst() + ";w=" + limits.limit().windowSeconds();
         this.next = next;
     }
@@ -54,7 +54,7 @@ public final class RateLimitHandler implements HttpHandler {
             next.handleRequest(exchange);
             return;
         }
-        ClientLimits.Decision decision = limits.tryAcquire(clientOf(exchange), members.getAsInt());
+        ClientLimits.Decision decision = limits.tryAcquire(clientOf(exchange), cluster.memberCount());
         HeaderMap headers = exchange.getResponseHeaders();
         headers.put(LIMIT, limits.limit().burst());
         headers.put(REMAINING, decision.remaining());

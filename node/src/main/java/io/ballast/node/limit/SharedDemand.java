@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SharedDemand {
 
-    /** The replicated cache the demand travels in; defined by the membership when the node joins. */
+    /** The replicated cache the demand travels in, defined by {@link DemandSharing#CACHES}. */
     public static final String CACHE = "ballast.demand";
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedDemand.class);

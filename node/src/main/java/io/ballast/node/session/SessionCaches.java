@@ -1,6 +1,8 @@
 package io.ballast.node.session;
 
+import io.ballast.node.cluster.CacheDefinitions;
 import io.ballast.node.config.NodeConfig;
+import io.ballast.node.config.SessionMode;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
@@ -11,6 +13,7 @@ import org.infinispan.transaction.TransactionMode;
 import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -28,7 +31,7 @@ import java.util.Optional;
  *       returns; few are kept in memory. {@link SessionStore#restore()} reads it when the node starts.</li>
  * </ul>
  */
-public final class SessionCaches {
+public final class SessionCaches implements CacheDefinitions {
 
     public static final String SESSIONS = "ballast.sessions";
     public static final String BACKUP = "ballast.sessions.backup";
@@ -39,7 +42,15 @@ public final class SessionCaches {
     /** How many backup entries stay in memory; the disk holds them all. */
     static final int BACKUP_IN_MEMORY = 1_000;
 
-    private SessionCaches() {
+    private final NodeConfig config;
+    private final Optional<Path> backupDir;
+
+    /**
+     * @param backupDir the node's own directory under {@code --data-dir} (locked by {@link DataDir}), or empty
+     */
+    public SessionCaches(NodeConfig config, Optional<Path> backupDir) {
+        this.config = config;
+        this.backupDir = backupDir;
     }
 
     /**
@@ -54,10 +65,14 @@ public final class SessionCaches {
         return builder;
     }
 
-    /**
-     * @param backupDir the node's own directory under {@code --data-dir} (locked by {@link DataDir}), or empty
-     */
-    public static void define(ConfigurationBuilderHolder holder, NodeConfig config, Optional<Path> backupDir) {
+    /** The sessions start with the join, so that a node serves only once it holds its share of them. */
+    @Override
+    public List<String> startOnJoin() {
+        return List.of(SESSIONS);
+    }
+
+    @Override
+    public void define(ConfigurationBuilderHolder holder) {
         ConfigurationBuilder sessions = holder.newConfigurationBuilder(SESSIONS);
         if (config.sessions() == SessionMode.REPLICATED) {
             sessions.clustering().cacheMode(CacheMode.REPL_SYNC);

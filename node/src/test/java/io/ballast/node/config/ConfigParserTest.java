@@ -3,7 +3,6 @@ package io.ballast.node.config;
 import io.ballast.node.limit.RateLimit;
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
-import io.ballast.node.session.SessionMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package io.ballast.node.session;
+package io.ballast.node.config;
 
 import java.util.Locale;
 import java.util.Optional;
