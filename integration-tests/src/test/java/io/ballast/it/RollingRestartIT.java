@@ -6,6 +6,7 @@ import io.ballast.it.harness.Views;
 import io.ballast.it.load.OpenLoop;
 import io.ballast.it.load.Outcome;
 import io.ballast.it.load.Tally;
+import io.ballast.protocol.MemberView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,6 +29,8 @@ class RollingRestartIT {
 
     private static final double RATE = 60;
     private static final Duration LOAD = Duration.ofSeconds(60);
+    /** Requests a node serves before the next step: a second or two of its share of the load. */
+    private static final int WARM = 40;
 
     @RegisterExtension
     final TestCluster cluster = new TestCluster();
@@ -49,7 +52,8 @@ class RollingRestartIT {
                 () -> OpenLoop.run(targets, "/work?ms=50", RATE, LOAD));
         long loadStart = System.nanoTime();
         List<Down> downs = new ArrayList<>();
-        Thread.sleep(3_000);
+        cluster.await(Duration.ofSeconds(20)).until("the load reaches every node (" + WARM + " requests each)",
+                () -> nodes.stream().allMatch(node -> served(node) >= WARM));
         for (NodeProcess node : nodes) {
             long termAt = System.nanoTime();
             node.terminate();
@@ -62,7 +66,9 @@ class RollingRestartIT {
             downs.add(new Down(node.url(), termAt, System.nanoTime()));
             cluster.await(Duration.ofSeconds(60)).until("all three see one view of all three, UP",
                     () -> Views.agree(nodes, nodes));
-            Thread.sleep(2_000); // some load on the whole cluster before the next one goes
+            // some load on the whole cluster, the restarted node included, before the next one goes
+            cluster.await(Duration.ofSeconds(20)).until(node.name() + " serves again (" + WARM + " requests)",
+                    () -> served(node) >= WARM);
         }
         assertTrue(System.nanoTime() - loadStart < LOAD.toNanos(), "the restarts took longer than the load ran");
 
@@ -80,6 +86,12 @@ class RollingRestartIT {
             assertTrue(outcomes.stream().anyMatch(o -> o.ok() && node.name().equals(o.servedBy())),
                     node.name() + " served nothing");
         }
+    }
+
+    /** The requests {@code node} has served since it (last) started, as it reports itself. */
+    private static long served(NodeProcess node) {
+        return node.view().members().stream().filter(member -> member.name().equals(node.name()))
+                .mapToLong(MemberView::served).findFirst().orElse(0);
     }
 
     /** No connection could be made: the node was not listening. */
