@@ -40,6 +40,8 @@ public final class HopToken {
     static final String SECRET_LABEL = "ballast hop key\n";
 
     private final byte[] key;
+    /** A {@link Mac} costs a provider look-up and a key schedule to make: each thread keeps one, made once. */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     /**
      * The hop key of nodes that share a {@code --secret}: SHA-256 of {@value #SECRET_LABEL} and the secret. A plain
@@ -113,12 +115,16 @@ public final class HopToken {
 
     private byte[] mac(String sender, String target, String method, String requestTarget, long timestamp,
                        String nonce) {
+        String signed = String.join("\n", VERSION, sender, target, method, requestTarget, Long.toString(timestamp),
+                nonce);
+        return macs.get().doFinal(signed.getBytes(StandardCharsets.UTF_8)); // doFinal leaves the Mac ready again
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            String signed = String.join("\n", VERSION, sender, target, method, requestTarget,
-                    Long.toString(timestamp), nonce);
-            return mac.doFinal(signed.getBytes(StandardCharsets.UTF_8));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
