@@ -14,6 +14,9 @@ import org.infinispan.configuration.global.ShutdownHookBehavior;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
 import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
@@ -66,8 +69,8 @@ public final class Membership implements AutoCloseable {
     private final DefaultCacheManager manager;
     private final ReportCache reports;
     private final Cache<String, String> shared;
-    private volatile String hopKey;
-    private volatile HopToken hopToken;
+    /** The hop key the members agreed on, and its signer: read on every forward, so held here, never in the cache. */
+    private volatile AgreedKey hopKey;
     private final LoadBoard board = new LoadBoard();
     private final ClusterEvents events;
     private final Map<Address, Long> suspected = new ConcurrentHashMap<>();
@@ -122,18 +125,30 @@ public final class Membership implements AutoCloseable {
         awaitUniqueName();
         View view = channel.getView();
         reports.start();
+        if (config.secret().isEmpty()) {
+            shared.addListener(new HopKeyListener());
+            agreeOnHopKey();
+        }
         manager.addListener(new ViewListener());
         lastMembers = new HashSet<>(names(view));
         LOG.info("joined cluster '{}' as {}: view {} {}", config.cluster(), config.name(),
                 view.getViewId().getId(), names(view));
     }
 
+    private record AgreedKey(String encoded, HopToken signer) {
+    }
+
     /**
-     * Hop tokens under the key the members agreed on when the cluster formed: the first member to ask makes a
-     * random key and every later member reads it. Used when the nodes run without {@code --secret}. After a
-     * partition heals, the members converge on one side's key.
+     * Hop tokens under the key the members agreed on when the cluster formed: the first member to join makes a random
+     * key and every later member reads it. Used when the nodes run without {@code --secret}; held in memory, and
+     * replaced when the cache says the cluster's key has changed (after a partition heals, the members converge on
+     * one side's key).
      */
     HopToken hopToken() {
+        return hopKey.signer();
+    }
+
+    private void agreeOnHopKey() {
         String key = shared.get(HOP_KEY);
         if (key == null) {
             byte[] fresh = new byte[32];
@@ -142,13 +157,23 @@ public final class Membership implements AutoCloseable {
             String theirs = shared.putIfAbsent(HOP_KEY, mine);
             key = theirs == null ? mine : theirs;
         }
-        HopToken current = hopToken;
-        if (current == null || !key.equals(hopKey)) {
-            current = new HopToken(Base64.getDecoder().decode(key));
-            hopToken = current;
-            hopKey = key;
+        useHopKey(key);
+    }
+
+    private void useHopKey(String key) {
+        AgreedKey current = hopKey;
+        if (current == null || !current.encoded().equals(key)) {
+            hopKey = new AgreedKey(key, new HopToken(Base64.getDecoder().decode(key)));
         }
-        return current;
+    }
+
+    /** Reads the cluster's hop key again, off the request path: a merge may have settled on the other side's. */
+    private void refreshHopKey() {
+        try {
+            agreeOnHopKey();
+        } catch (RuntimeException e) {
+            LOG.debug("hop key not read again: {}", e.toString());
+        }
     }
 
     /**
@@ -308,6 +333,9 @@ public final class Membership implements AutoCloseable {
         if (isCoordinator()) {
             CompletableFuture.runAsync(() -> reports.clearAllBut(now));
         }
+        if (config.secret().isEmpty()) {
+            CompletableFuture.runAsync(this::refreshHopKey);
+        }
     }
 
     private void onSuspect(Iterable<Address> addresses) {
@@ -342,6 +370,17 @@ public final class Membership implements AutoCloseable {
             Membership membership = target;
             if (membership != null) {
                 membership.onSuspect(addresses);
+            }
+        }
+    }
+
+    @Listener
+    public final class HopKeyListener {
+        @CacheEntryCreated
+        @CacheEntryModified
+        public void onHopKey(CacheEntryEvent<String, String> event) {
+            if (!event.isPre() && HOP_KEY.equals(event.getKey()) && event.getValue() != null) {
+                useHopKey(event.getValue());
             }
         }
     }
