@@ -30,6 +30,8 @@ public final class LoadMeter {
     private final AtomicLong sequence = new AtomicLong();
     private final long incarnation = new SecureRandom().nextLong();
     private final OperatingSystemMXBean os = operatingSystem();
+    /** The process's CPU load as last sampled, or -1: sampling takes a lock and reads /proc, so never per request. */
+    private volatile double cpu = -1;
     private final int sharpStep;
     private volatile int lastSignalled;
     private volatile Runnable sharpChange;
@@ -125,16 +127,16 @@ public final class LoadMeter {
     public LoadReport report(String name, String url, MemberState state, boolean ready, long sessions,
                              int answering) {
         return new LoadReport(name, url, state, Math.max(0, inFlight.get() - answering), capacity, served.sum(),
-                forwarded.sum(), failedOver.sum(), latencyMs(), cpu(), weight, incarnation, sequence.incrementAndGet(),
+                forwarded.sum(), failedOver.sum(), latencyMs(), cpu, weight, incarnation, sequence.incrementAndGet(),
                 ready, sessions);
     }
 
-    private double cpu() {
-        if (os == null) {
-            return -1;
+    /** Samples the process's CPU load for the reports that follow; called by the reporter, once a report interval. */
+    public void sampleCpu() {
+        if (os != null) {
+            double load = os.getProcessCpuLoad();
+            cpu = load < 0 ? -1 : load;
         }
-        double load = os.getProcessCpuLoad();
-        return load < 0 ? -1 : load;
     }
 
     private static OperatingSystemMXBean operatingSystem() {

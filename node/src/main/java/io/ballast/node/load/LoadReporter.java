@@ -49,8 +49,9 @@ public final class LoadReporter {
     /** Publishes the first report now, then keeps publishing until the scheduler stops. */
     public void start() {
         self.meter().onSharpChange(this::publishSoon);
+        self.meter().sampleCpu();
         cluster.publish(self.report());
-        scheduler.scheduleAtFixedRate(this::publishQuietly, INTERVAL_MS, INTERVAL_MS, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(this::tick, INTERVAL_MS, INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Publishes soon, off the request thread, when the load has moved sharply; at most one pending at a time. */
@@ -65,6 +66,11 @@ public final class LoadReporter {
                 publishPending.set(false);
             }
         }
+    }
+
+    private void tick() {
+        self.meter().sampleCpu();
+        publishQuietly();
     }
 
     private void publishQuietly() {
