@@ -4,6 +4,7 @@ import io.ballast.node.config.NodeConfig;
 import io.ballast.node.config.StartupException;
 import io.ballast.protocol.ClusterView;
 import io.ballast.protocol.HopToken;
+import io.ballast.protocol.LoadHeader;
 import io.ballast.protocol.LoadReport;
 import org.infinispan.Cache;
 import org.slf4j.Logger;
@@ -79,11 +80,11 @@ public final class Cluster implements AutoCloseable {
         return current == null ? List.of() : current.eligiblePeers();
     }
 
-    /** A peer's report read from its answer to a forward: fresher than any on the board. */
-    public void learn(LoadReport report) {
+    /** A peer's load read from its answer to a forward: fresher than any report on the board. */
+    public void learn(LoadHeader load) {
         Membership current = membership;
-        if (current != null && !report.name().equals(config.name())) {
-            current.board().update(report);
+        if (current != null && !load.name().equals(config.name())) {
+            current.board().update(load);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ballast.node.cluster;
 
+import io.ballast.protocol.LoadHeader;
 import io.ballast.protocol.LoadReport;
 
 import java.util.Map;
@@ -59,6 +60,17 @@ public final class LoadBoard {
     public void update(LoadReport report) {
         Entry fresh = new Entry(report, System.nanoTime());
         entries.merge(report.name(), fresh, (old, neu) -> neu.report.isNewerThan(old.report) ? neu : old);
+    }
+
+    /**
+     * Lays a peer's load, read from its answer to a forward, over the report held for it, unless a newer one is
+     * already here; nothing when no report of that incarnation is held (the header alone is not a report).
+     */
+    public void update(LoadHeader header) {
+        entries.computeIfPresent(header.name(), (name, old) -> header.applyTo(old.report)
+                .filter(report -> report.isNewerThan(old.report))
+                .map(report -> new Entry(report, System.nanoTime()))
+                .orElse(old));
     }
 
     public void remove(String name) {

@@ -7,7 +7,7 @@ import io.ballast.node.load.LocalNode;
 import io.ballast.node.routing.Candidate;
 import io.ballast.node.routing.Router;
 import io.ballast.protocol.BallastHeaders;
-import io.ballast.protocol.Json;
+import io.ballast.protocol.LoadHeader;
 import io.ballast.protocol.LoadReport;
 import io.undertow.attribute.ExchangeAttribute;
 import io.undertow.server.Connectors;
@@ -140,7 +140,7 @@ public final class RoutingHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         if (HopCheck.arrivedByHop(exchange)) {
             exchange.addResponseCommitListener(done ->
-                    done.getResponseHeaders().put(LOAD, Json.write(self.reportForAnswer())));
+                    done.getResponseHeaders().put(LOAD, LoadHeader.write(self.reportForAnswer())));
             local.handleRequest(exchange);
             return;
         }
@@ -226,11 +226,8 @@ public final class RoutingHandler implements HttpHandler {
         String load = headers.getFirst(LOAD);
         if (load != null) {
             headers.remove(LOAD);
-            try {
-                cluster.learn(Json.read(load, LoadReport.class));
-            } catch (IllegalArgumentException e) {
-                LOG.debug("ignored a load header that is not a report: {}", e.getMessage());
-            }
+            LoadHeader.read(load).ifPresentOrElse(cluster::learn,
+                    () -> LOG.debug("ignored a load header that is not one: {}", load));
         }
         HopByHop.stripFromResponse(headers, exchange.getStatusCode());
         headers.add(Headers.VIA, "1.1 " + self.name());

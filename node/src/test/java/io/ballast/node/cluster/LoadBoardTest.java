@@ -1,5 +1,6 @@
 package io.ballast.node.cluster;
 
+import io.ballast.protocol.LoadHeader;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,25 @@ class LoadBoardTest {
 
     private LoadReport latest() {
         return board.get("node-b").orElseThrow().report();
+    }
+
+    @Test
+    void loadFromAnAnswerIsLaidOverTheReportWhenNewer() {
+        board.update(report(1, 7, 1));
+        board.update(new LoadHeader("node-b", 7, 2, 6, 16, 1, MemberState.UP, true));
+        assertEquals(6, latest().inFlight());
+        assertEquals(2, latest().sequence());
+        board.update(new LoadHeader("node-b", 7, 1, 9, 16, 1, MemberState.UP, true));
+        assertEquals(6, latest().inFlight(), "an older answer's load arrived late: ignored");
+    }
+
+    @Test
+    void loadFromAnAnswerNeedsAReportOfTheSameIncarnation() {
+        board.update(new LoadHeader("node-b", 7, 2, 6, 16, 1, MemberState.UP, true));
+        assertEquals(Optional.empty(), board.get("node-b"), "no report yet: the header alone is none");
+        board.update(report(1, 7, 1));
+        board.update(new LoadHeader("node-b", 8, 2, 6, 16, 1, MemberState.UP, true));
+        assertEquals(report(1, 7, 1), latest(), "a restarted node's header waits for its first report");
     }
 
     @Test
