@@ -5,6 +5,7 @@ import io.ballast.it.harness.NodeProcess;
 import io.ballast.it.harness.NodeSpec;
 import io.ballast.it.harness.RawHttp;
 import io.ballast.it.harness.TestCluster;
+import io.ballast.protocol.HopNonce;
 import io.ballast.protocol.HopToken;
 import io.ballast.protocol.Json;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +39,8 @@ class HopTokenIT {
     private static final String SECRET = "it-secret-" + UUID.randomUUID();
     private static final String PATH = "/hello";
     private static final int TRIES = 9;
+    /** Counter nonces, as a node makes them: a valid token must carry one. */
+    private static final HopNonce.Source NONCES = new HopNonce.Source();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @RegisterExtension
@@ -58,7 +61,7 @@ class HopTokenIT {
     }
 
     private static String token(HopToken key, String sender, String target, long timestampMs) {
-        return key.sign(sender, target, "GET", PATH, timestampMs, UUID.randomUUID().toString());
+        return key.sign(sender, target, "GET", PATH, timestampMs, NONCES.next());
     }
 
     private static HttpResponse<String> getWithToken(NodeProcess node, String token) throws Exception {

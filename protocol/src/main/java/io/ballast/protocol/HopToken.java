@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *
  * <p>It is an HMAC-SHA256, keyed by the cluster's hop key, over the sender, the target, the method, the request
  * target (path and query), a timestamp and a nonce. A client cannot make one without the key; a token is good for
- * one target, one request line and {@link #VALIDITY_MS} ms; the receiving node remembers nonces to refuse replays.
+ * one target, one request line and {@link #VALIDITY_MS} ms; the receiving node refuses replays by the nonce, a
+ * {@link HopNonce}.
  *
  * <p>Wire form: {@code v1.<sender>.<target>.<timestamp ms>.<nonce>.<mac>}, the names and MAC base64url-encoded.
  */

@@ -74,7 +74,7 @@ public final class HopCheck implements HttpHandler {
             LOG.debug("dropped an invalid hop token from {}", exchange.getSourceAddress());
             return Optional.empty();
         }
-        if (!replays.firstUse(claims.get().nonce(), claims.get().timestampMs(), now)) {
+        if (!replays.firstUse(claims.get().sender(), claims.get().nonce(), System.nanoTime())) {
             LOG.debug("dropped a replayed hop token from {}", exchange.getSourceAddress());
             return Optional.empty();
         }

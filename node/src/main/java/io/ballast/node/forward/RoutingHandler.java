@@ -7,6 +7,7 @@ import io.ballast.node.load.LocalNode;
 import io.ballast.node.routing.Candidate;
 import io.ballast.node.routing.Router;
 import io.ballast.protocol.BallastHeaders;
+import io.ballast.protocol.HopNonce;
 import io.ballast.protocol.LoadHeader;
 import io.ballast.protocol.LoadReport;
 import io.undertow.attribute.ExchangeAttribute;
@@ -25,9 +26,7 @@ import io.undertow.util.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +68,7 @@ public final class RoutingHandler implements HttpHandler {
     private final HttpHandler local;
     private final PeerConnections connections = new PeerConnections();
     private final ProxyHandler proxy;
-    private final SecureRandom nonces = new SecureRandom();
+    private final HopNonce.Source nonces = new HopNonce.Source();
 
     /** One forwarded request: the peers it may go to, the one it is at now, and the ones that failed it. */
     private static final class Forward {
@@ -235,11 +234,8 @@ public final class RoutingHandler implements HttpHandler {
 
     private String hopToken(HttpServerExchange exchange) {
         Forward forward = exchange.getAttachment(FORWARD);
-        byte[] nonce = new byte[12];
-        nonces.nextBytes(nonce);
         return cluster.hopTokens().sign(self.name(), forward.current.name(), exchange.getRequestMethod().toString(),
-                requestTarget(exchange), System.currentTimeMillis(),
-                Base64.getUrlEncoder().withoutPadding().encodeToString(nonce));
+                requestTarget(exchange), System.currentTimeMillis(), nonces.next());
     }
 
     private String via(HttpServerExchange exchange) {
