@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * from the {@link Membership} it joined. So the handlers built before the join hold this object, not a switchboard
  * of callbacks.
  */
-public final class Cluster implements AutoCloseable {
+public final class Cluster implements Peers, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
 
@@ -74,13 +74,13 @@ public final class Cluster implements AutoCloseable {
         return membership != null;
     }
 
-    /** The members this node may forward to now: in the view, {@code UP}, ready, with a fresh report. */
+    @Override
     public List<Peer> eligiblePeers() {
         Membership current = membership;
         return current == null ? List.of() : current.eligiblePeers();
     }
 
-    /** A peer's load read from its answer to a forward: fresher than any report on the board. */
+    @Override
     public void learn(LoadHeader load) {
         Membership current = membership;
         if (current != null && !load.name().equals(config.name())) {
@@ -118,7 +118,7 @@ public final class Cluster implements AutoCloseable {
         return current.view(self);
     }
 
-    /** Signs and checks hop tokens under the cluster's current key. */
+    @Override
     public HopToken hopTokens() {
         if (secretHopToken != null) {
             return secretHopToken;

@@ -69,7 +69,7 @@ public final class HopCheck implements HttpHandler {
     private Optional<HopToken.Claims> verify(HttpServerExchange exchange, String token) {
         long now = System.currentTimeMillis();
         Optional<HopToken.Claims> claims = hopTokens.get().verify(token, self,
-                exchange.getRequestMethod().toString(), RoutingHandler.requestTarget(exchange), now);
+                exchange.getRequestMethod().toString(), ForwardHeaders.requestTarget(exchange), now);
         if (claims.isEmpty()) {
             LOG.debug("dropped an invalid hop token from {}", exchange.getSourceAddress());
             return Optional.empty();

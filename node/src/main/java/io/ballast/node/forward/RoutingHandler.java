@@ -1,16 +1,11 @@
 package io.ballast.node.forward;
 
-import io.ballast.node.cluster.Cluster;
-import io.ballast.node.cluster.LoadBoard;
 import io.ballast.node.cluster.Peer;
+import io.ballast.node.cluster.Peers;
 import io.ballast.node.load.LocalNode;
 import io.ballast.node.routing.Candidate;
 import io.ballast.node.routing.Router;
-import io.ballast.protocol.BallastHeaders;
-import io.ballast.protocol.HopNonce;
-import io.ballast.protocol.LoadHeader;
 import io.ballast.protocol.LoadReport;
-import io.undertow.attribute.ExchangeAttribute;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -18,23 +13,15 @@ import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyClient;
 import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.server.handlers.proxy.ProxyHandler;
-import io.undertow.util.AttachmentKey;
-import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.LongConsumer;
-import java.util.stream.Collectors;
 
 /**
  * Serves a request here or forwards it to one peer, and never lets a request take a second hop.
@@ -43,10 +30,10 @@ import java.util.stream.Collectors;
  *   <li>A request that {@link HopCheck} found to carry a valid hop token for this node is served here.</li>
  *   <li>Otherwise the {@link Router} decides among the eligible peers that are not ejected; when this node's
  *       application cannot serve (its upstream is down), any of those peers serves rather than this node.</li>
- *   <li>A forward goes through Undertow's proxy over pooled keep-alive connections, with the hop token, a
- *       {@code Via} entry and {@code X-Forwarded-*} headers, and without hop-by-hop headers. If the peer cannot be
- *       reached, or fails before any response byte (for a request the proxy may repeat), the peer is ejected and
- *       the router asked again without it: another peer, or this node.</li>
+ *   <li>A forward goes through Undertow's proxy over pooled keep-alive connections ({@link PeerConnections}), with
+ *       the headers of {@link ForwardHeaders}; its state is a {@link Forward}. If the peer cannot be reached, or fails
+ *       before any response byte (for a request the proxy may repeat), the peer is ejected and the router asked again
+ *       without it: another peer, or this node.</li>
  * </ul>
  */
 public final class RoutingHandler implements HttpHandler {
@@ -55,50 +42,16 @@ public final class RoutingHandler implements HttpHandler {
     static final int MAX_PEER_ATTEMPTS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(RoutingHandler.class);
-    private static final HttpString HOP = new HttpString(BallastHeaders.HOP);
-    private static final HttpString LOAD = new HttpString(BallastHeaders.LOAD);
-    private static final HttpString SERVED_BY = new HttpString(BallastHeaders.SERVED_BY);
-    private static final AttachmentKey<Forward> FORWARD = AttachmentKey.create(Forward.class);
 
     private final LocalNode self;
-    private final Cluster cluster;
+    private final Peers peers;
     private final Router router;
     private final PeerHealth health = new PeerHealth();
     private final LongConsumer forwardLatency;
     private final HttpHandler local;
     private final PeerConnections connections = new PeerConnections();
+    private final ForwardHeaders headers;
     private final ProxyHandler proxy;
-    private final HopNonce.Source nonces = new HopNonce.Source();
-
-    /** One forwarded request: the peers it may go to, the one it is at now, and the ones that failed it. */
-    private static final class Forward {
-        final Map<String, Peer> peers;
-        final Set<String> failed = new HashSet<>();
-        final long startNanos = System.nanoTime();
-        Peer current;
-        LoadBoard.Entry counted;
-        int attempts;
-        boolean servedHere;
-
-        /** Counts this forward as outstanding at {@code peer}, and no longer at the peer of the previous attempt. */
-        void countAt(Peer peer) {
-            uncount();
-            counted = peer.entry();
-            counted.sent();
-        }
-
-        void uncount() {
-            if (counted != null) {
-                counted.finished();
-                counted = null;
-            }
-        }
-
-        Forward(Map<String, Peer> peers, Peer first) {
-            this.peers = peers;
-            this.current = first;
-        }
-    }
 
     private record PeerTarget(Peer peer) implements ProxyClient.ProxyTarget {
     }
@@ -109,28 +62,29 @@ public final class RoutingHandler implements HttpHandler {
     /**
      * @param self           this node: its name, load and report, and whether it can serve here; when it cannot, any
      *                       eligible peer does
-     * @param cluster        the eligible peers, the hop key, and where a peer's report read from its answer goes
+     * @param peers          the eligible peers, the hop key, and where a peer's load read from its answer goes
      * @param router         the decision
      * @param forwardTimeout how long a forward may take in all, in ms, before the client gets 504 (or, once the
      *                       answer has started, its connection is closed); 0 for no limit
      * @param forwardLatency takes the time of each completed forward, in nanoseconds
      * @param local          serves a request here
      */
-    public RoutingHandler(LocalNode self, Cluster cluster, Router router, int forwardTimeout,
+    public RoutingHandler(LocalNode self, Peers peers, Router router, int forwardTimeout,
                           LongConsumer forwardLatency, HttpHandler local) {
         this.self = self;
-        this.cluster = cluster;
+        this.peers = peers;
         this.router = router;
         this.forwardLatency = forwardLatency;
         this.local = local;
+        this.headers = new ForwardHeaders(self.name(), peers);
         this.proxy = ProxyHandler.builder()
                 .setProxyClient(new PeerProxyClient())
                 .setMaxRequestTime(forwardTimeout)
                 .setRewriteHostHeader(false)
                 .setReuseXForwarded(false)
                 .setMaxConnectionRetries(MAX_PEER_ATTEMPTS + 1)
-                .addRequestHeader(HOP, attribute(this::hopToken))
-                .addRequestHeader(Headers.VIA, attribute(this::via))
+                .addRequestHeader(ForwardHeaders.HOP, headers.hopToken())
+                .addRequestHeader(Headers.VIA, headers.via())
                 .setNext(local)
                 .build();
     }
@@ -138,13 +92,12 @@ public final class RoutingHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         if (HopCheck.arrivedByHop(exchange)) {
-            exchange.addResponseCommitListener(done ->
-                    done.getResponseHeaders().put(LOAD, LoadHeader.write(self.reportForAnswer())));
+            exchange.addResponseCommitListener(done -> ForwardHeaders.putLoad(done, self.reportForAnswer()));
             local.handleRequest(exchange);
             return;
         }
-        List<Peer> eligible = cluster.eligiblePeers();
-        Peer target = choose(eligible, Set.of());
+        List<Peer> eligible = peers.eligiblePeers();
+        Peer target = choose(eligible);
         if (target == null) {
             local.handleRequest(exchange);
             return;
@@ -162,11 +115,12 @@ public final class RoutingHandler implements HttpHandler {
         connections.closeAll();
     }
 
-    private Peer choose(List<Peer> eligible, Set<String> failed) {
+    /** The peer to forward to among {@code eligible}, or null to serve here. Chooses only. */
+    private Peer choose(List<Peer> eligible) {
         long now = System.nanoTime();
         List<Candidate> candidates = new ArrayList<>(eligible.size());
         for (Peer peer : eligible) {
-            if (!failed.contains(peer.name()) && !health.isEjected(peer.name(), now)) {
+            if (!health.isEjected(peer.name(), now)) {
                 LoadReport report = peer.entry().report();
                 candidates.add(new Candidate(peer.name(), peer.entry().estimatedInFlight(), report.capacity(),
                         Math.max(1, report.weight()), false));
@@ -195,18 +149,16 @@ public final class RoutingHandler implements HttpHandler {
     }
 
     private void forward(HttpServerExchange exchange, List<Peer> eligible, Peer target) throws Exception {
-        Forward forward = new Forward(eligible.stream().collect(Collectors.toMap(Peer::name, p -> p)), target);
-        exchange.putAttachment(FORWARD, forward);
+        Forward forward = Forward.start(exchange, eligible, target);
         self.meter().forwarded();
-        HopByHop.strip(exchange.getRequestHeaders());
-        exchange.getResponseHeaders().remove(SERVED_BY);
-        exchange.addResponseCommitListener(this::onForwardedResponse);
+        headers.onForward(exchange);
+        exchange.addResponseCommitListener(headers::onAnswer);
         exchange.addExchangeCompleteListener((done, next) -> {
             forward.uncount();
-            if (!forward.servedHere) {
-                forwardLatency.accept(System.nanoTime() - forward.startNanos);
+            if (!forward.servedHere()) {
+                forwardLatency.accept(forward.elapsedNanos());
                 if (done.getStatusCode() < StatusCodes.INTERNAL_SERVER_ERROR) {
-                    health.succeeded(forward.current.name());
+                    health.succeeded(forward.current().name());
                 }
             }
             next.proceed();
@@ -214,97 +166,50 @@ public final class RoutingHandler implements HttpHandler {
         proxy.handleRequest(exchange);
     }
 
-    private void onForwardedResponse(HttpServerExchange exchange) {
-        Forward forward = exchange.getAttachment(FORWARD);
-        HeaderMap headers = exchange.getResponseHeaders();
-        if (forward.servedHere || !headers.contains(SERVED_BY)) {
-            // served here after every peer failed, or the proxy itself answered: no peer's answer to pass on
-            headers.put(SERVED_BY, self.name());
-            return;
-        }
-        String load = headers.getFirst(LOAD);
-        if (load != null) {
-            headers.remove(LOAD);
-            LoadHeader.read(load).ifPresentOrElse(cluster::learn,
-                    () -> LOG.debug("ignored a load header that is not one: {}", load));
-        }
-        HopByHop.stripFromResponse(headers, exchange.getStatusCode());
-        headers.add(Headers.VIA, "1.1 " + self.name());
+    /** After a failed attempt: ejects its peer, counts the failover, and returns the next peer, or null for here. */
+    private Peer failedOver(HttpServerExchange exchange, Forward forward) {
+        String failedPeer = forward.failCurrent();
+        health.failed(failedPeer, System.nanoTime());
+        self.meter().failedOver();
+        LOG.info("forward of {} {} to {} failed before a response; trying another candidate",
+                exchange.getRequestMethod(), exchange.getRequestPath(), failedPeer);
+        return forward.failures() >= MAX_PEER_ATTEMPTS ? null : choose(forward.remaining());
     }
 
-    private String hopToken(HttpServerExchange exchange) {
-        Forward forward = exchange.getAttachment(FORWARD);
-        return cluster.hopTokens().sign(self.name(), forward.current.name(), exchange.getRequestMethod().toString(),
-                requestTarget(exchange), System.currentTimeMillis(), nonces.next());
-    }
-
-    private String via(HttpServerExchange exchange) {
-        String existing = exchange.getRequestHeaders().getFirst(Headers.VIA);
-        return (existing == null || existing.isBlank() ? "" : existing + ", ") + "1.1 " + self.name();
-    }
-
-    /** What a hop token signs as the request: the decoded path and the query, the same at sender and receiver. */
-    static String requestTarget(HttpServerExchange exchange) {
-        String query = exchange.getQueryString();
-        return exchange.getRequestPath() + (query == null || query.isEmpty() ? "" : "?" + query);
-    }
-
-    private static ExchangeAttribute attribute(Function<HttpServerExchange, String> read) {
-        return new ExchangeAttribute() {
-            @Override
-            public String readAttribute(HttpServerExchange exchange) {
-                return read.apply(exchange);
-            }
-
-            @Override
-            public void writeAttribute(HttpServerExchange exchange, String newValue) {
-                throw new UnsupportedOperationException("read-only");
-            }
-        };
-    }
-
-    /** Chooses each attempt's peer; after a failed attempt, ejects that peer and asks the router again. */
+    /** Gives the proxy each attempt's peer, or "here" once every peer it may try has failed. */
     private final class PeerProxyClient implements ProxyClient {
 
         private static final ProxyTarget HERE = new HereTarget();
 
         @Override
         public ProxyTarget findTarget(HttpServerExchange exchange) {
-            Forward forward = exchange.getAttachment(FORWARD);
+            Forward forward = Forward.of(exchange);
             if (forward == null) {
                 return null;
             }
-            if (forward.attempts++ == 0) {
-                return new PeerTarget(forward.current);
+            if (forward.firstAttempt()) {
+                return new PeerTarget(forward.current());
             }
-            String failedPeer = forward.current.name();
-            forward.failed.add(failedPeer);
-            health.failed(failedPeer, System.nanoTime());
-            self.meter().failedOver();
-            LOG.info("forward of {} {} to {} failed before a response; trying another candidate",
-                    exchange.getRequestMethod(), exchange.getRequestPath(), failedPeer);
-            Peer next = forward.failed.size() >= MAX_PEER_ATTEMPTS ? null
-                    : choose(List.copyOf(forward.peers.values()), forward.failed);
+            Peer next = failedOver(exchange, forward);
             if (next == null) {
                 return HERE;
             }
-            forward.current = next;
+            forward.goTo(next);
             return new PeerTarget(next);
         }
 
         @Override
         public void getConnection(ProxyTarget target, HttpServerExchange exchange,
                                   ProxyCallback<ProxyConnection> callback, long timeout, TimeUnit timeUnit) {
+            Forward forward = Forward.of(exchange);
             if (target instanceof PeerTarget peerTarget) {
                 Peer peer = peerTarget.peer();
-                exchange.getAttachment(FORWARD).countAt(peer);
+                forward.countAt(peer);
                 connections.connect(peer.name(), peer.url(), target, exchange, callback, timeout, timeUnit);
                 return;
             }
             // every peer failed: serve the request here after all
-            Forward forward = exchange.getAttachment(FORWARD);
-            forward.uncount();
-            forward.servedHere = true;
+            forward.serveHere();
             // The proxy's pool takes back the failed attempt's connection when the exchange completes, and only on
             // the I/O thread; a local handler that answers from a worker thread (a dispatched one: /cpu, /session)
             // would have that listener throw and the exchange never end. Hop back to the I/O thread first.
