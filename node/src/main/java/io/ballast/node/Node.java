@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
@@ -178,6 +179,7 @@ public final class Node implements AutoCloseable {
         }
         cluster.onLeft(routing::peerLeft);
         new LoadReporter(self, cluster, events, scheduler).start();
+        scheduler.scheduleWithFixedDelay(cluster::refreshHopKey, 1, 1, TimeUnit.SECONDS);
         rateLimiting.start(cluster, scheduler);
         LOG.info("node {} serving {} in cluster '{}' (discovery {}, capacity {})", config.name(), config.url(),
                 config.cluster(), config.discovery(), config.capacity());

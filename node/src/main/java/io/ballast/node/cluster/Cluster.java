@@ -156,6 +156,17 @@ public final class Cluster implements Peers, AutoCloseable {
         return current.cache(name);
     }
 
+    /**
+     * Reads the hop key the members agreed on again, when they run without {@code --secret}: after a partition
+     * heals, they converge on one side's key. Off the request path: the node runs it every second.
+     */
+    public void refreshHopKey() {
+        Membership current = membership;
+        if (current != null && secretHopToken == null) {
+            current.refreshHopKey();
+        }
+    }
+
     /** Leaves the cluster, if this node had joined: peers drop it from their view at once. */
     @Override
     public void close() {

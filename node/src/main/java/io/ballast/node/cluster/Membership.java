@@ -12,6 +12,7 @@ import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.configuration.global.ShutdownHookBehavior;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
+import org.infinispan.context.Flag;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
@@ -30,10 +31,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +64,8 @@ public final class Membership implements AutoCloseable {
 
     static final String SHARED_CACHE = "ballast.shared";
     private static final String HOP_KEY = "hop-key";
+    /** Each member's entry under this prefix names the hop key it uses now, by {@link #keyId}. */
+    private static final String KEY_IN_USE = "hop-key-in-use/";
 
     /** How long a node waits for its name to be free before it gives up with exit status 2. */
     static final long NAME_TAKEN_WAIT_MS = 15_000;
@@ -71,6 +79,8 @@ public final class Membership implements AutoCloseable {
     private final Cache<String, String> shared;
     /** The hop key the members agreed on, and its signer: read on every forward, so held here, never in the cache. */
     private volatile AgreedKey hopKey;
+    /** Which hop key each member uses, by {@link #keyId}: a forward goes only to a peer that checks this node's. */
+    private final Map<String, String> keysInUse = new ConcurrentHashMap<>();
     private final LoadBoard board = new LoadBoard();
     private final ClusterEvents events;
     private final Map<Address, Long> suspected = new ConcurrentHashMap<>();
@@ -128,6 +138,7 @@ public final class Membership implements AutoCloseable {
         if (config.secret().isEmpty()) {
             shared.addListener(new HopKeyListener());
             agreeOnHopKey();
+            refreshHopKey();
         }
         manager.addListener(new ViewListener());
         lastMembers = new HashSet<>(names(view));
@@ -135,14 +146,15 @@ public final class Membership implements AutoCloseable {
                 view.getViewId().getId(), names(view));
     }
 
-    private record AgreedKey(String encoded, HopToken signer) {
+    private record AgreedKey(String encoded, String id, HopToken signer) {
     }
 
     /**
      * Hop tokens under the key the members agreed on when the cluster formed: the first member to join makes a random
      * key and every later member reads it. Used when the nodes run without {@code --secret}; held in memory, and
      * replaced when the cache says the cluster's key has changed (after a partition heals, the members converge on
-     * one side's key).
+     * one side's key). Until a peer says it uses the same key ({@link #keysInUse}), nothing is forwarded to it: its
+     * check would fail, and it would take the forward for a client's request.
      */
     HopToken hopToken() {
         return hopKey.signer();
@@ -163,14 +175,58 @@ public final class Membership implements AutoCloseable {
     private void useHopKey(String key) {
         AgreedKey current = hopKey;
         if (current == null || !current.encoded().equals(key)) {
-            hopKey = new AgreedKey(key, new HopToken(Base64.getDecoder().decode(key)));
+            AgreedKey agreed = new AgreedKey(key, keyId(key), new HopToken(Base64.getDecoder().decode(key)));
+            hopKey = agreed;
+            keysInUse.put(config.name(), agreed.id());
+            announceKeyInUse(agreed.id());
         }
     }
 
-    /** Reads the cluster's hop key again, off the request path: a merge may have settled on the other side's. */
-    private void refreshHopKey() {
+    private void announceKeyInUse(String id) {
+        shared.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES).putAsync(KEY_IN_USE + config.name(), id)
+                .exceptionally(e -> {
+                    LOG.debug("hop key in use not published: {}", e.toString());
+                    return null;
+                });
+    }
+
+    /** Names a hop key without giving it away: the first 96 bits of SHA-256 over it. */
+    private static String keyId(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** Whether {@code peer} checks hop tokens under this node's key: always with {@code --secret}. */
+    private boolean agreesOnHopKey(String peer) {
+        AgreedKey mine = hopKey;
+        return mine == null || mine.id().equals(keysInUse.get(peer));
+    }
+
+    /**
+     * Reads the cluster's hop key again, off the request path: a merge may have settled on the other side's. Run at
+     * each view change, and every second by the node.
+     */
+    void refreshHopKey() {
         try {
             agreeOnHopKey();
+            String mine = hopKey.id();
+            Map<String, String> inUse = new HashMap<>();
+            shared.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).forEach((key, value) -> {
+                if (key.startsWith(KEY_IN_USE)) {
+                    inUse.put(key.substring(KEY_IN_USE.length()), value);
+                }
+            });
+            if (!mine.equals(inUse.get(config.name()))) {
+                announceKeyInUse(mine); // a merge may have kept the other side's copy of this node's entry
+            }
+            inUse.put(config.name(), mine);
+            inUse.keySet().retainAll(memberNames());
+            keysInUse.keySet().retainAll(inUse.keySet());
+            keysInUse.putAll(inUse);
         } catch (RuntimeException e) {
             LOG.debug("hop key not read again: {}", e.toString());
         }
@@ -235,7 +291,7 @@ public final class Membership implements AutoCloseable {
                 continue;
             }
             LoadBoard.Entry entry = board.get(name).orElse(null);
-            if (stateOf(address, entry, now) == MemberState.UP && entry.report().ready()) {
+            if (stateOf(address, entry, now) == MemberState.UP && entry.report().ready() && agreesOnHopKey(name)) {
                 peers.add(new Peer(name, URI.create(entry.report().url()), entry));
             }
         }
@@ -379,8 +435,13 @@ public final class Membership implements AutoCloseable {
         @CacheEntryCreated
         @CacheEntryModified
         public void onHopKey(CacheEntryEvent<String, String> event) {
-            if (!event.isPre() && HOP_KEY.equals(event.getKey()) && event.getValue() != null) {
+            if (event.isPre() || event.getValue() == null) {
+                return;
+            }
+            if (HOP_KEY.equals(event.getKey())) {
                 useHopKey(event.getValue());
+            } else if (event.getKey().startsWith(KEY_IN_USE)) {
+                keysInUse.put(event.getKey().substring(KEY_IN_USE.length()), event.getValue());
             }
         }
     }
