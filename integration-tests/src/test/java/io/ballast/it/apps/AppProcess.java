@@ -23,8 +23,17 @@ public final class AppProcess implements AutoCloseable {
 
     /** Starts the app, logging to {@code log}, and returns once it accepts connections (within 20 s). */
     public static AppProcess start(String address, int port, String name, Path log) throws IOException {
+        return start(UpstreamApp.class, address, port, name, log);
+    }
+
+    /**
+     * Starts the app whose {@code main(ADDRESS PORT NAME)} is in {@code main}, logging to {@code log}, and returns once
+     * it accepts connections (within 20 s).
+     */
+    public static AppProcess start(Class<?> main, String address, int port, String name, Path log)
+            throws IOException {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-cp", System.getProperty("java.class.path"), UpstreamApp.class.getName(), address,
+                "-Xmx64m", "-cp", System.getProperty("java.class.path"), main.getName(), address,
                 Integer.toString(port), name);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

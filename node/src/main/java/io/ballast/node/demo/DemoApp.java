@@ -47,6 +47,8 @@ import java.util.concurrent.TimeUnit;
  *       (0 to 1000000) of a chunked response (with N = 0, before any).</li>
  *   <li>{@code GET /hang?ms=N}: holds a worker thread for N ms (0 to 600000) before it answers, as an application
  *       stuck in a slow call does: past {@code --request-timeout} the node answers for it.</li>
+ *   <li>{@code GET /ws}: a WebSocket ({@link EchoSocket}) that names the node it is connected to, then echoes every
+ *       text message.</li>
  * </ul>
  */
 public final class DemoApp implements HttpHandler {
@@ -76,6 +78,7 @@ public final class DemoApp implements HttpHandler {
                 .delete("/session", this::endSession)
                 .get("/fail", this::fail)
                 .get("/hang", this::hang)
+                .get("/ws", EchoSocket.handler(nodeName))
                 .setFallbackHandler(exchange -> Responses.error(exchange, StatusCodes.NOT_FOUND,
                         "no such path: " + exchange.getRequestPath()))
                 .setInvalidMethodHandler(exchange -> Responses.error(exchange, StatusCodes.METHOD_NOT_ALLOWED,

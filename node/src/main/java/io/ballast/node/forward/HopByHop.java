@@ -31,10 +31,38 @@ final class HopByHop {
             new HttpString("X-Forwarded-Host"), new HttpString("X-Forwarded-Port"),
             new HttpString("X-Forwarded-Server"), new HttpString("Forwarded"));
 
-    /** Removes every hop-by-hop header from a request about to be forwarded. */
+    private static final HttpString UPGRADE = ALWAYS.get(ALWAYS.size() - 1);
+
+    /**
+     * Removes every hop-by-hop header from a request about to be forwarded, except an upgrade's: a request that asks
+     * for one ({@code Upgrade}, named in {@code Connection}, as a WebSocket handshake does) keeps its {@code Upgrade}
+     * and goes on with {@code Connection: Upgrade}, so that the next hop can switch protocols too.
+     */
     static void strip(HeaderMap headers) {
+        String upgrade = isUpgrade(headers) ? headers.getFirst(UPGRADE) : null;
         removeHeadersNamedInConnection(headers, name -> false);
         ALWAYS.forEach(headers::remove);
+        if (upgrade != null) {
+            headers.put(UPGRADE, upgrade);
+            headers.put(CONNECTION, "Upgrade");
+        }
+    }
+
+    /** Whether a request asks to switch protocols: an {@code Upgrade} header, named in {@code Connection}. */
+    static boolean isUpgrade(HeaderMap headers) {
+        String upgrade = headers.getFirst(UPGRADE);
+        HeaderValues connection = headers.get(CONNECTION);
+        if (upgrade == null || upgrade.isBlank() || connection == null) {
+            return false;
+        }
+        for (String value : connection) {
+            for (String token : value.split(",")) {
+                if (token.trim().equalsIgnoreCase("upgrade")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
