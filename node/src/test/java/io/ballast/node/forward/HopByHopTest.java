@@ -30,6 +30,26 @@ class HopByHopTest {
     }
 
     @Test
+    void anUpgradeRequestKeepsItsUpgradeAndAsksTheNextHopForOne() {
+        HeaderMap headers = headers("Connection", "keep-alive, Upgrade, X-Secret-Hop", "X-Secret-Hop", "1",
+                "Upgrade", "websocket", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "Keep-Alive", "5");
+        HopByHop.strip(headers);
+        assertEquals("websocket", headers.getFirst("Upgrade"));
+        assertEquals("Upgrade", headers.getFirst("Connection"));
+        assertEquals("dGhlIHNhbXBsZSBub25jZQ==", headers.getFirst("Sec-WebSocket-Key"));
+        assertFalse(headers.contains("X-Secret-Hop"));
+        assertFalse(headers.contains("Keep-Alive"));
+    }
+
+    @Test
+    void anUpgradeHeaderThatConnectionDoesNotNameIsNoUpgrade() {
+        HeaderMap headers = headers("Connection", "keep-alive", "Upgrade", "websocket");
+        HopByHop.strip(headers);
+        assertFalse(headers.contains("Upgrade"));
+        assertFalse(headers.contains("Connection"));
+    }
+
+    @Test
     void peersResponseLosesItsHopByHopHeadersButKeepsConnectionForUndertowAndUpgradeOnA101() {
         HeaderMap response = headers("Connection", "keep-alive, X-Peer-Only", "X-Peer-Only", "1", "Keep-Alive",
                 "timeout=5", "Upgrade", "websocket");
