@@ -22,7 +22,6 @@ import java.util.Set;
  * @param capacity     every node's {@code --capacity} in the /work scenarios
  * @param workMs       the {@code ms} of {@code /work?ms=N}; with {@code capacity} it sets a node's capacity in
  *                     requests per second: {@code capacity * 1000 / workMs}
- * @param helloRate    requests per second of {@code /hello} in the forwarding-overhead scenario
  * @param concurrency  clients of the closed-loop throughput scenario
  * @param timeout      a request not answered in this time counts as an error
  * @param outDir       where {@code <date>.md} and {@code <date>-latency.svg} are written
@@ -36,7 +35,7 @@ import java.util.Set;
  * @param overlapStarts start the next cluster while the current one is measured ({@code --quick}): faster, but
  *                     the starting JVMs take CPU from the measurement
  */
-public record BenchOptions(Duration warmup, Duration measure, int capacity, int workMs, double helloRate,
+public record BenchOptions(Duration warmup, Duration measure, int capacity, int workMs,
                            int concurrency, Duration timeout, Path outDir, String date, Path nodeJar,
                            Optional<Path> nginx, List<String> jvmOptions, boolean keepLogs, Set<Scenario> scenarios,
                            Duration settle, boolean overlapStarts) {
@@ -65,7 +64,6 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                                   measured: for a look rather than numbers to keep
               --capacity N        every node's --capacity in the /work scenarios (default 8)
               --work-ms N         /work?ms=N in those scenarios (default 100): a node serves capacity*1000/N rps
-              --hello-rate R      /hello requests per second in the forwarding scenario (default 200)
               --concurrency N     clients of the closed-loop /hello throughput scenario (default 16)
               --timeout D         a request unanswered after D is an error (default 5s)
               --out DIR           where to write the report (default bench/results)
@@ -75,7 +73,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                                   nginx out
               --jvm-options "..." JVM options of every node and of the bare server (default -Xmx256m)
               --keep-logs         keep the servers' logs and print where they are
-              --only S,S,...      run only these scenarios: even, skew, slow, kill, forward, throughput
+              --only S,S,...      run only these scenarios: even, skew, slow, kill, hop, forwarding, throughput
               --settle D          before each row, wait up to D for other processes to keep fewer than half a
                                   core busy (default 10s; --quick: 0s, no wait)
               --help              this text
@@ -94,7 +92,6 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
         boolean quick = false;
         int capacity = 8;
         int workMs = 100;
-        double helloRate = 200;
         int concurrency = 16;
         Duration timeout = Duration.ofSeconds(5);
         Path outDir = null;
@@ -114,7 +111,6 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                 case "--quick" -> quick = true;
                 case "--capacity" -> capacity = (int) number(option, value(option, it), 1, 100_000);
                 case "--work-ms" -> workMs = (int) number(option, value(option, it), 1, 60_000);
-                case "--hello-rate" -> helloRate = number(option, value(option, it), 0.1, 1_000_000);
                 case "--concurrency" -> concurrency = (int) number(option, value(option, it), 1, 10_000);
                 case "--timeout" -> timeout = positive(option, duration(option, value(option, it)));
                 case "--out" -> outDir = Path.of(value(option, it));
@@ -157,7 +153,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
         } else {
             throw new IllegalArgumentException("--nginx: '" + nginx + "' (expected: an executable nginx, or none)");
         }
-        return new BenchOptions(warmup, measure, capacity, workMs, helloRate, concurrency, timeout,
+        return new BenchOptions(warmup, measure, capacity, workMs, concurrency, timeout,
                 outDir.toAbsolutePath().normalize(), date, nodeJar, nginxBinary, jvmOptions, keepLogs, scenarios,
                 settle, quick);
     }
@@ -239,7 +235,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                 chosen.add(Scenario.valueOf(name.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(option + ": '" + name + "' (expected: even, skew, slow, kill, "
-                        + "forward or throughput, separated by commas)");
+                        + "hop, forwarding or throughput, separated by commas)");
             }
         }
         return chosen;

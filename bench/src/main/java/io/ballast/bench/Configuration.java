@@ -6,8 +6,11 @@ public enum Configuration {
     BALLAST("Ballast (defaults: adaptive)", "Ballast"),
     DNS_ALONE("DNS alone (--balance off)", "DNS alone"),
     NGINX("nginx least_conn + --balance off", "nginx"),
-    SERVED_LOCALLY("Ballast always/round-robin: served locally", "local"),
-    FORWARDED("Ballast always/round-robin: forwarded", "forwarded"),
+    HOP_DIRECT("client → node B directly", "direct"),
+    HOP_NGINX("client → nginx → node B", "nginx hop"),
+    HOP_BALLAST("client → node A → node B (a Ballast forward)", "Ballast hop"),
+    FORWARDING_BALLAST("node A forwarding every request to node B", "Ballast"),
+    FORWARDING_NGINX("nginx proxying every request to node B", "nginx"),
     FULL_CHAIN("Ballast node, full chain", "Ballast"),
     BARE("bare Undertow", "bare");
 
@@ -17,6 +20,11 @@ public enum Configuration {
     Configuration(String label, String shortLabel) {
         this.label = label;
         this.shortLabel = shortLabel;
+    }
+
+    /** Whether this configuration needs nginx, and so has no numbers where nginx is not installed. */
+    public boolean needsNginx() {
+        return this == NGINX || this == HOP_NGINX || this == FORWARDING_NGINX;
     }
 
     public String label() {

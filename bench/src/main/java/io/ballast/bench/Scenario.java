@@ -9,7 +9,8 @@ public enum Scenario {
     SKEW("DNS skew 80/10/10", List.of(Configuration.BALLAST, Configuration.DNS_ALONE, Configuration.NGINX)),
     SLOW("One slow node", List.of(Configuration.BALLAST, Configuration.DNS_ALONE, Configuration.NGINX)),
     KILL("One node killed mid-run", List.of(Configuration.BALLAST, Configuration.DNS_ALONE, Configuration.NGINX)),
-    FORWARD("Forwarding overhead", List.of(Configuration.SERVED_LOCALLY, Configuration.FORWARDED)),
+    HOP("One hop", List.of(Configuration.HOP_DIRECT, Configuration.HOP_NGINX, Configuration.HOP_BALLAST)),
+    FORWARDING("Forwarding throughput", List.of(Configuration.FORWARDING_BALLAST, Configuration.FORWARDING_NGINX)),
     THROUGHPUT("Full-chain /hello throughput", List.of(Configuration.FULL_CHAIN, Configuration.BARE));
 
     private final String title;

@@ -48,6 +48,9 @@ public record Sizing(BenchOptions options) {
         return clusterRate() * load(scenario);
     }
 
+    /** The hop scenario warms each path this many times the usual warm-up: enough forwards to be past the JIT. */
+    static final int HOP_WARMUP_FACTOR = 4;
+
     private static String seconds(Duration duration) {
         return Format.decimal(duration.toMillis() / 1000.0, duration.toMillis() % 1000 == 0 ? 0 : 2) + " s";
     }
@@ -80,10 +83,18 @@ public record Sizing(BenchOptions options) {
                     + Format.rate(clusterRate()) + " rps), DNS even; node3 gets `kill -9` at half time. Errors are "
                     + "counted by the address the request was sent to: those sent to node3 are DNS's part (no "
                     + "client-side balancer can save them), those sent to node1 and node2 are the servers' part.";
-            case FORWARD -> "2 nodes with `--balance always --strategy round-robin` (every request placed in turn "
-                    + "on node1, node2, …), `/hello` at " + Format.rate(options.helloRate()) + " rps, all sent to "
-                    + "node1: about half is served by node1, half forwarded to node2. Latencies split by whether the "
-                    + "response carries `Via`.";
+            case HOP -> "The price of one hop, in the same run: 2 nodes with `--balance always --strategy "
+                    + "weighted-round-robin`, node A (node1) `--weight 1` and node B (node2) `--weight 1000`, so A "
+                    + "forwards all but one request in a thousand to B. `/hello` in a closed loop with one client "
+                    + "(the minimal keep-alive client of the throughput scenario), to B directly, through nginx "
+                    + "(one worker, keep-alive upstream of B alone), and through A (only answers with `Via` count), "
+                    + "taking turns, " + Suite.throughputRounds(options.measure()) + " rounds; each path warmed up "
+                    + "once first, " + seconds(options.warmup().multipliedBy(HOP_WARMUP_FACTOR)) + " (tens of "
+                    + "thousands of requests: past JIT compilation). A hop's added latency is its row minus the "
+                    + "direct row, percentile by percentile.";
+            case FORWARDING -> "The same 2 nodes; closed loop, " + options.concurrency() + " clients, `/hello` to A "
+                    + "(which forwards it to B) and to nginx (proxying to B), taking turns. The proxies' CPU only "
+                    + "(A's process, nginx's): B serves both alike. Throughput per proxy core is the comparison.";
             case THROUGHPUT -> "Closed loop: " + options.concurrency() + " clients, each a thread with its own "
                     + "keep-alive connection and a minimal blocking HTTP/1.1 client, sending `/hello` back to back "
                     + "(the next request as soon as the last is answered) to one server: one Ballast node (defaults, "

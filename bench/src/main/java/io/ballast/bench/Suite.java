@@ -18,6 +18,7 @@ import io.ballast.bench.process.NodeCluster;
 import io.ballast.bench.process.NodeJar;
 import io.ballast.bench.process.NodeProcess;
 import io.ballast.bench.report.Format;
+import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -163,10 +164,11 @@ final class Suite {
                         }
                     }
                 }));
-        List<String> always = List.of("--balance", "always", "--strategy", "round-robin");
-        stages.add(new Stage("forwarding cluster", List.of(Scenario.FORWARD),
-                List.of(Configuration.SERVED_LOCALLY, Configuration.FORWARDED), List.of(always, always),
-                this::measureForwarding));
+        List<String> weighted = List.of("--balance", "always", "--strategy", "weighted-round-robin", "--weight");
+        stages.add(new Stage("forwarding pair", List.of(Scenario.HOP, Scenario.FORWARDING),
+                List.of(Configuration.HOP_DIRECT, Configuration.HOP_NGINX, Configuration.HOP_BALLAST,
+                        Configuration.FORWARDING_BALLAST, Configuration.FORWARDING_NGINX),
+                List.of(with(weighted, "1"), with(weighted, "1000")), this::measureHops));
         stages.add(new Stage("single node and bare server", List.of(Scenario.THROUGHPUT),
                 List.of(Configuration.FULL_CHAIN, Configuration.BARE), List.of(List.of()), this::measureThroughput));
         return stages;
@@ -221,15 +223,89 @@ final class Suite {
                 run.cpu(), Set.of()));
     }
 
-    /** /hello to the first of two nodes that place every request in turn; one run, split into two rows. */
-    private void measureForwarding(NodeCluster cluster) {
-        Run run = openLoop(cluster, DnsSpread.single(cluster.node(0).target()), HELLO, options.helloRate(),
-                cluster.handles(), List.of());
-        Measurement m = run.measurement();
-        record(Row.measured(Scenario.FORWARD, Configuration.SERVED_LOCALLY, options.helloRate(), m, m.local(),
-                run.cpu(), Set.of()));
-        record(Row.measured(Scenario.FORWARD, Configuration.FORWARDED, options.helloRate(), m, m.forwarded(),
-                run.cpu(), Set.of()));
+    /**
+     * One hop's price, in the same run: node A forwards (nearly) every request to node B. Closed-loop /hello with one
+     * client to B directly, through nginx and through A, taking turns; then closed-loop throughput through A and
+     * through nginx, with the proxies' CPU.
+     */
+    private void measureHops(NodeCluster pair) {
+        NodeProcess a = pair.node(0);
+        NodeProcess b = pair.node(1);
+        Nginx nginx = null;
+        if (options.nginx().isPresent()) {
+            String bind = addresses.next();
+            nginx = Nginx.start(options.nginx().get(), bind, ports.http(bind), List.of(b.url()),
+                    serverDir.resolve("nginx-" + pair.name()));
+            log.println("[bench] nginx on " + nginx.url() + " in front of " + b.url());
+        } else {
+            for (Configuration configuration : List.of(Configuration.HOP_NGINX, Configuration.FORWARDING_NGINX)) {
+                results.put(Row.skipped(configuration == Configuration.HOP_NGINX ? Scenario.HOP : Scenario.FORWARDING,
+                        configuration, "nginx is not installed (or --nginx none)"));
+            }
+        }
+        try {
+            List<Configuration> hops = new ArrayList<>(List.of(Configuration.HOP_DIRECT, Configuration.HOP_BALLAST));
+            List<Target> hopTargets = new ArrayList<>(List.of(b.target(), a.target()));
+            List<List<ProcessHandle>> hopServers = new ArrayList<>(List.of(List.of(b.handle()),
+                    List.of(a.handle(), b.handle())));
+            if (nginx != null) {
+                hops.add(1, Configuration.HOP_NGINX);
+                hopTargets.add(1, nginx.target());
+                hopServers.add(1, Stream.concat(nginx.handles().stream(), Stream.of(b.handle())).toList());
+            }
+            Run[] hopRuns = takeTurns(hopTargets, hopServers, 1, Sizing.HOP_WARMUP_FACTOR);
+            for (int i = 0; i < hops.size(); i++) {
+                Measurement m = hopRuns[i].measurement();
+                Configuration configuration = hops.get(i);
+                // B's rare own forward does not count as direct; through A, only what A forwarded counts as a hop
+                Histogram latencies = configuration == Configuration.HOP_DIRECT ? m.local()
+                        : configuration == Configuration.HOP_BALLAST ? m.forwarded() : m.latencies();
+                record(Row.measured(Scenario.HOP, configuration, Double.NaN, m, latencies, hopRuns[i].cpu(),
+                        Set.of()));
+            }
+
+            List<Configuration> proxies = new ArrayList<>(List.of(Configuration.FORWARDING_BALLAST));
+            List<Target> proxyTargets = new ArrayList<>(List.of(a.target()));
+            List<List<ProcessHandle>> proxyServers = new ArrayList<>(List.of(List.of(a.handle())));
+            if (nginx != null) {
+                proxies.add(Configuration.FORWARDING_NGINX);
+                proxyTargets.add(nginx.target());
+                proxyServers.add(nginx.handles());
+            }
+            Run[] proxyRuns = takeTurns(proxyTargets, proxyServers, options.concurrency(), 1);
+            for (int i = 0; i < proxies.size(); i++) {
+                Measurement m = proxyRuns[i].measurement();
+                record(Row.measured(Scenario.FORWARDING, proxies.get(i), Double.NaN, m, m.latencies(),
+                        proxyRuns[i].cpu(), Set.of()));
+            }
+        } finally {
+            if (nginx != null) {
+                nginx.close();
+            }
+        }
+    }
+
+    /**
+     * Closed-loop /hello to each of {@code targets} in turn, rounds of the throughput scenario's length, so that a
+     * change in the machine's other load falls on all alike; each warmed up once, first.
+     *
+     * @param servers      for each target, the processes whose CPU counts
+     * @param warmupFactor how many times the usual warm-up each target gets before its first round
+     */
+    private Run[] takeTurns(List<Target> targets, List<List<ProcessHandle>> servers, int concurrency,
+                            int warmupFactor) {
+        Run[] totals = new Run[targets.size()];
+        settle(servers.stream().flatMap(List::stream).distinct().toList());
+        int rounds = throughputRounds(options.measure());
+        Duration round = options.measure().dividedBy(rounds);
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < targets.size(); i++) {
+                Duration warmup = r > 0 ? Duration.ZERO : options.warmup().multipliedBy(warmupFactor);
+                Run run = closedLoop(targets.get(i), concurrency, warmup, round, servers.get(i));
+                totals[i] = totals[i] == null ? run : totals[i].plus(run);
+            }
+        }
+        return totals;
     }
 
     /** /work load on {@code targets}; {@code kill -9} of one node at half time. */
@@ -267,18 +343,7 @@ final class Suite {
             List<Configuration> configurations = List.of(Configuration.FULL_CHAIN, Configuration.BARE);
             List<Target> targets = List.of(single.node(0).target(), bare.target());
             List<List<ProcessHandle>> servers = List.of(single.handles(), List.of(bare.handle()));
-            Run[] totals = new Run[2];
-            settle(servers.stream().flatMap(List::stream).toList());
-            int rounds = throughputRounds(options.measure());
-            Duration round = options.measure().dividedBy(rounds);
-            for (int r = 0; r < rounds; r++) {
-                for (int i = 0; i < 2; i++) {
-                    Duration warmup = r > 0 ? Duration.ZERO
-                            : options.warmup().multipliedBy(Sizing.FIRST_WARMUP_FACTOR);
-                    Run run = closedLoop(targets.get(i), warmup, round, servers.get(i));
-                    totals[i] = totals[i] == null ? run : totals[i].plus(run);
-                }
-            }
+            Run[] totals = takeTurns(targets, servers, options.concurrency(), Sizing.FIRST_WARMUP_FACTOR);
             for (int i = 0; i < 2; i++) {
                 Measurement m = totals[i].measurement();
                 record(Row.measured(Scenario.THROUGHPUT, configurations.get(i), Double.NaN, m, m.latencies(),
@@ -292,10 +357,11 @@ final class Suite {
         return (int) Math.max(2, Math.min(10, measure.toMillis() / THROUGHPUT_TURN.toMillis()));
     }
 
-    private Run closedLoop(Target target, Duration warmup, Duration measure, List<ProcessHandle> servers) {
+    private Run closedLoop(Target target, int concurrency, Duration warmup, Duration measure,
+                           List<ProcessHandle> servers) {
         AtomicReference<CpuSample> start = new AtomicReference<>();
         AtomicReference<CpuSample> end = new AtomicReference<>();
-        Measurement measurement = new ClosedLoopLoad(options.timeout()).run(target, HELLO, options.concurrency(),
+        Measurement measurement = new ClosedLoopLoad(options.timeout()).run(target, HELLO, concurrency,
                 warmup, measure, cpuActions(measure, servers, start, end));
         return new Run(measurement, cpu(start, end));
     }
@@ -390,6 +456,12 @@ final class Suite {
         List<String> args = new ArrayList<>(List.of("--capacity", Integer.toString(options.capacity())));
         args.addAll(extra);
         return Collections.nCopies(Sizing.NODES, List.copyOf(args));
+    }
+
+    private static List<String> with(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return List.copyOf(all);
     }
 
     /** Node options of the slow-node scenario: {@code extra}, and node3 {@code --work-factor 3}. */

@@ -171,7 +171,8 @@ public final class LatencyChart {
             case SKEW -> "skew 80/10/10";
             case SLOW -> "slow node";
             case KILL -> "node killed";
-            case FORWARD -> "forward";
+            case HOP -> "one hop";
+            case FORWARDING -> "forwarding max";
             case THROUGHPUT -> "/hello max";
         };
     }

@@ -178,8 +178,8 @@ public final class MarkdownReport {
             md.append(row(row));
         }
         md.append("\n");
-        if (scenario == Scenario.THROUGHPUT) {
-            md.append(cpuPerRequest()).append("\n\n");
+        if (scenario == Scenario.THROUGHPUT || scenario == Scenario.FORWARDING) {
+            md.append(cpuPerRequest(scenario)).append("\n\n");
         }
         for (Goal goal : Goals.of(scenario, goals)) {
             md.append("- **").append(goal.verdict()).append("**: ").append(goal.statement()).append(" — ")
@@ -239,10 +239,10 @@ public final class MarkdownReport {
                 + (row.disturbed() ? "**" + others + "** (disturbed)" : others);
     }
 
-    /** Server and bench CPU per request in the throughput rows: the chain's price without the client's share. */
-    private String cpuPerRequest() {
+    /** Server and bench CPU per request in closed-loop rows: the servers' price without the client's share. */
+    private String cpuPerRequest(Scenario scenario) {
         List<String> parts = new ArrayList<>();
-        for (Row row : results.rows(Scenario.THROUGHPUT)) {
+        for (Row row : results.rows(scenario)) {
             if (row.okCount() > 0 && !Double.isNaN(row.cpu().serverSeconds())) {
                 parts.add(row.configuration().label() + ": server " + Format.decimal(
                         row.cpu().serverSeconds() * 1e6 / row.okCount(), 0) + " µs, bench " + Format.decimal(
@@ -264,14 +264,11 @@ public final class MarkdownReport {
                 + "the generator handed requests to the client against their schedule (p99 / max); a large lag "
                 + "would mean the generator could not keep up, though latency still counts from the due time.\n\n");
         for (Row row : results.all()) {
-            if (row.measurement().isEmpty() || row.configuration() == Configuration.FORWARDED) {
+            if (row.measurement().isEmpty()) {
                 continue;
             }
             Measurement m = row.measurement().get();
             md.append("- **").append(row.scenario().title()).append(", ").append(row.configuration().label());
-            if (row.scenario() == Scenario.FORWARD) {
-                md.append(" and forwarded");
-            }
             md.append("** (send lag ");
             if (Double.isNaN(row.targetRate())) {
                 md.append("none: closed loop");
