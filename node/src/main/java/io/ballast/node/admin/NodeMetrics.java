@@ -1,6 +1,7 @@
 package io.ballast.node.admin;
 
 import io.ballast.node.cluster.Cluster;
+import io.ballast.node.forward.ForwardTimes;
 import io.ballast.node.limit.ClientLimits;
 import io.ballast.node.load.LoadMeter;
 import io.ballast.node.load.LocalNode;
@@ -25,6 +26,9 @@ public final class NodeMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer forwardLatency;
+    private final Timer forwardConnect;
+    private final Timer forwardPeer;
+    private final Timer forwardAnswer;
     private final MultiGauge peerLoad;
     private final MultiGauge peerInFlight;
     private final MultiGauge peerSessions;
@@ -57,9 +61,14 @@ public final class NodeMetrics {
         this.forwardLatency = Timer.builder("ballast.forward.latency")
                 .description("Time from forwarding a request to a peer until its answer has been sent on")
                 .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
+                .minimumExpectedValue(Duration.ofNanos(10_000))
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
+        this.forwardConnect = forwardPhase("connect", "Part of a forward until a connection to the peer was in hand");
+        this.forwardPeer = forwardPhase("peer", "Part of a forward from the connection until the peer's answer began: "
+                + "the request on the wire, the peer's work, the answer's head on the wire");
+        this.forwardAnswer = forwardPhase("answer", "Part of a forward from the peer's answer's head until it was "
+                + "passed on to the client in full");
         this.peerLoad = MultiGauge.builder("ballast.peer.load")
                 .description("Each member's load as last reported to this node").register(registry);
         this.peerInFlight = MultiGauge.builder("ballast.peer.in.flight")
@@ -77,8 +86,20 @@ public final class NodeMetrics {
                 .description("Clients this node holds a rate-limit bucket for now").register(registry);
     }
 
-    public void forwardCompleted(long nanos) {
-        forwardLatency.record(nanos, TimeUnit.NANOSECONDS);
+    /** Records where a completed forward's time went. */
+    public void forwardCompleted(ForwardTimes times) {
+        forwardLatency.record(times.total(), TimeUnit.NANOSECONDS);
+        forwardConnect.record(times.connect(), TimeUnit.NANOSECONDS);
+        forwardPeer.record(times.peer(), TimeUnit.NANOSECONDS);
+        forwardAnswer.record(times.answer(), TimeUnit.NANOSECONDS);
+    }
+
+    private Timer forwardPhase(String phase, String description) {
+        return Timer.builder("ballast.forward.phase").tag("phase", phase).description(description)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(1_000))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
     }
 
     /** The metrics in Prometheus' text exposition format. */

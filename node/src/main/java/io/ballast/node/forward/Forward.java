@@ -22,6 +22,8 @@ final class Forward {
     private final List<Peer> peers;
     private final Set<String> failed = new HashSet<>();
     private final long startNanos = System.nanoTime();
+    private long connectedNanos;
+    private long answeredNanos;
     private Peer current;
     private LoadBoard.Entry counted;
     private int attempts;
@@ -103,7 +105,21 @@ final class Forward {
         return servedHere;
     }
 
-    long elapsedNanos() {
-        return System.nanoTime() - startNanos;
+    /** A connection to the current attempt's peer is in hand. */
+    void connected() {
+        connectedNanos = System.nanoTime();
+    }
+
+    /** The peer's answer has begun: its head is here. */
+    void answered() {
+        answeredNanos = System.nanoTime();
+    }
+
+    /** Where this forward's time went, as it completes now. */
+    ForwardTimes times() {
+        long now = System.nanoTime();
+        long connected = connectedNanos == 0 ? now : connectedNanos;
+        long answered = answeredNanos == 0 ? now : answeredNanos;
+        return new ForwardTimes(now - startNanos, connected - startNanos, answered - connected, now - answered);
     }
 }

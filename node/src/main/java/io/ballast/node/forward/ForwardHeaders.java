@@ -63,7 +63,9 @@ final class ForwardHeaders {
     /** The answer to a forwarded request is about to go to the client. */
     void onAnswer(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getResponseHeaders();
-        if (Forward.of(exchange).servedHere() || !headers.contains(SERVED_BY)) {
+        Forward forward = Forward.of(exchange);
+        forward.answered();
+        if (forward.servedHere() || !headers.contains(SERVED_BY)) {
             // served here after every peer failed, or the proxy itself answered: no peer's answer to pass on
             headers.put(SERVED_BY, self);
             return;

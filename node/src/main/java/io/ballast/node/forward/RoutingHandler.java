@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
 
 /**
  * Serves a request here or forwards it to one peer, and never lets a request take a second hop.
@@ -47,7 +46,7 @@ public final class RoutingHandler implements HttpHandler {
     private final Peers peers;
     private final Router router;
     private final PeerHealth health = new PeerHealth();
-    private final LongConsumer forwardLatency;
+    private final ForwardTimes.Observer forwardTimes;
     private final HttpHandler local;
     private final PeerConnections connections = new PeerConnections();
     private final ForwardHeaders headers;
@@ -66,15 +65,15 @@ public final class RoutingHandler implements HttpHandler {
      * @param router         the decision
      * @param forwardTimeout how long a forward may take in all, in ms, before the client gets 504 (or, once the
      *                       answer has started, its connection is closed); 0 for no limit
-     * @param forwardLatency takes the time of each completed forward, in nanoseconds
+     * @param forwardTimes   takes where the time of each completed forward went
      * @param local          serves a request here
      */
     public RoutingHandler(LocalNode self, Peers peers, Router router, int forwardTimeout,
-                          LongConsumer forwardLatency, HttpHandler local) {
+                          ForwardTimes.Observer forwardTimes, HttpHandler local) {
         this.self = self;
         this.peers = peers;
         this.router = router;
-        this.forwardLatency = forwardLatency;
+        this.forwardTimes = forwardTimes;
         this.local = local;
         this.headers = new ForwardHeaders(self.name(), peers);
         this.proxy = ProxyHandler.builder()
@@ -156,7 +155,7 @@ public final class RoutingHandler implements HttpHandler {
         exchange.addExchangeCompleteListener((done, next) -> {
             forward.uncount();
             if (!forward.servedHere()) {
-                forwardLatency.accept(forward.elapsedNanos());
+                forwardTimes.completed(forward.times());
                 if (done.getStatusCode() < StatusCodes.INTERNAL_SERVER_ERROR) {
                     health.succeeded(forward.current().name());
                 }
@@ -205,7 +204,28 @@ public final class RoutingHandler implements HttpHandler {
             if (target instanceof PeerTarget peerTarget) {
                 Peer peer = peerTarget.peer();
                 forward.countAt(peer);
-                connections.connect(peer.name(), peer.url(), target, exchange, callback, timeout, timeUnit);
+                connections.connect(peer.name(), peer.url(), target, exchange, new ProxyCallback<>() {
+                    @Override
+                    public void completed(HttpServerExchange done, ProxyConnection connection) {
+                        forward.connected();
+                        callback.completed(done, connection);
+                    }
+
+                    @Override
+                    public void failed(HttpServerExchange failed) {
+                        callback.failed(failed);
+                    }
+
+                    @Override
+                    public void couldNotResolveBackend(HttpServerExchange failed) {
+                        callback.couldNotResolveBackend(failed);
+                    }
+
+                    @Override
+                    public void queuedRequestFailed(HttpServerExchange failed) {
+                        callback.queuedRequestFailed(failed);
+                    }
+                }, timeout, timeUnit);
                 return;
             }
             // every peer failed: serve the request here after all

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,6 +99,7 @@ class ForwardPathTest {
     private final class TestNode implements AutoCloseable {
         final LocalNode self;
         final TestPeers peers = new TestPeers();
+        final List<ForwardTimes> forwards = new CopyOnWriteArrayList<>();
         final RoutingHandler routing;
         final Undertow server;
         final URI url;
@@ -111,7 +113,7 @@ class ForwardPathTest {
             self = new LocalNode(name, url.toString(), 1, new LoadMeter(8, 1), () -> servesOwnClients, () -> 0);
             routing = new RoutingHandler(self, peers,
                     new Router(Balance.ADAPTIVE, StrategyName.ROUND_ROBIN.create(RandomGenerator.getDefault())),
-                    FORWARD_TIMEOUT_MS, nanos -> { }, exchange -> exchange.getResponseSender().send(name));
+                    FORWARD_TIMEOUT_MS, forwards::add, exchange -> exchange.getResponseSender().send(name));
             server = Undertow.builder().addHttpListener(port, "127.0.0.1")
                     .setHandler(new EdgeHandler(name, () -> false, new HopCheck(name, () -> KEY, routing)))
                     .build();
@@ -215,6 +217,22 @@ class ForwardPathTest {
         HttpResponse<String> response = get(a, Map.of("Via", "1.1 someone-else"));
         assertEquals("c", servedBy(response));
         assertEquals(List.of("1.1 a"), response.headers().allValues(Headers.VIA_STRING));
+    }
+
+    @Test
+    void everyCompletedForwardSaysWhereItsTimeWent() throws Exception {
+        TestNode a = new TestNode("a", false);
+        TestNode c = new TestNode("c", true);
+        a.peers.add(c);
+        for (int i = 0; i < 3; i++) {
+            assertEquals("c", servedBy(get(a, Map.of())));
+        }
+        assertEquals(3, a.forwards.size(), "one record per completed forward");
+        assertEquals(List.of(), c.forwards, "c forwarded nothing");
+        for (ForwardTimes times : a.forwards) {
+            assertTrue(times.connect() >= 0 && times.peer() > 0 && times.answer() >= 0, times.toString());
+            assertEquals(times.total(), times.connect() + times.peer() + times.answer(), times.toString());
+        }
     }
 
     @Test
