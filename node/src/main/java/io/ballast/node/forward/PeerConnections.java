@@ -79,13 +79,14 @@ final class PeerConnections {
                     OptionMap.create(Options.TCP_NODELAY, true)));
         });
         // Exactly one of the pool's answer and the connect timeout goes on to the proxy, on the exchange's I/O thread.
+        // A pooled connection is handed over within connect() itself: the timer is armed only when none was.
         AtomicBoolean answered = new AtomicBoolean();
-        XnioExecutor.Key timer = exchange.getIoThread().executeAfter(() -> {
-            if (answered.compareAndSet(false, true)) {
-                LOG.info("no connection to {} within {} ms: trying another candidate", peer, connectTimeoutMs);
-                callback.failed(exchange);
+        XnioExecutor.Key[] timer = new XnioExecutor.Key[1];
+        Runnable disarm = () -> {
+            if (timer[0] != null) {
+                timer[0].remove();
             }
-        }, connectTimeoutMs, TimeUnit.MILLISECONDS);
+        };
         pool.connections.connect(target, exchange, new ProxyCallback<>() {
             @Override
             public void completed(HttpServerExchange done, ProxyConnection connection) {
@@ -94,7 +95,7 @@ final class PeerConnections {
                     IoUtils.safeClose(raw); // too late: the request has gone elsewhere
                     return;
                 }
-                timer.remove();
+                disarm.run();
                 pool.inUse.add(raw);
                 done.addExchangeCompleteListener((ex, next) -> {
                     pool.inUse.remove(raw);
@@ -106,7 +107,7 @@ final class PeerConnections {
             @Override
             public void failed(HttpServerExchange failed) {
                 if (answered.compareAndSet(false, true)) {
-                    timer.remove();
+                    disarm.run();
                     callback.failed(failed);
                 }
             }
@@ -114,7 +115,7 @@ final class PeerConnections {
             @Override
             public void couldNotResolveBackend(HttpServerExchange failed) {
                 if (answered.compareAndSet(false, true)) {
-                    timer.remove();
+                    disarm.run();
                     callback.couldNotResolveBackend(failed);
                 }
             }
@@ -122,11 +123,19 @@ final class PeerConnections {
             @Override
             public void queuedRequestFailed(HttpServerExchange failed) {
                 if (answered.compareAndSet(false, true)) {
-                    timer.remove();
+                    disarm.run();
                     callback.queuedRequestFailed(failed);
                 }
             }
         }, timeout, unit, false);
+        if (!answered.get()) {
+            timer[0] = exchange.getIoThread().executeAfter(() -> {
+                if (answered.compareAndSet(false, true)) {
+                    LOG.info("no connection to {} within {} ms: trying another candidate", peer, connectTimeoutMs);
+                    callback.failed(exchange);
+                }
+            }, connectTimeoutMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Closes every connection to {@code peer}, idle or in use. */
