@@ -8,6 +8,7 @@ import io.ballast.node.cluster.ClusterEvent;
 import io.ballast.node.cluster.ClusterEvents;
 import io.ballast.node.cluster.Peer;
 import io.ballast.node.cluster.Membership;
+import io.ballast.node.cluster.TransportStats;
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
 import io.ballast.node.demo.DemoApp;
@@ -118,6 +119,10 @@ public final class Node implements AutoCloseable {
         this.meter = new LoadMeter(config.capacity(), config.weight());
         this.sessions = new ClusteredSessionManager((int) config.sessionTimeout().toSeconds());
         this.metrics = new NodeMetrics(config.name(), meter, this::view, sessions::primaryOwnedCount);
+        metrics.clusterTraffic(() -> {
+            Membership joined = membership;
+            return joined == null ? TransportStats.NONE : joined.transportStats();
+        });
         // an --upstream app keeps its own sessions (and the proxy to it its own time limit): only the demo app and
         // embedded handlers get the cluster's, and a guard
         HttpHandler served = upstream != null ? application : new ApplicationGuard(config.name(),

@@ -1,5 +1,6 @@
 package io.ballast.node.admin;
 
+import io.ballast.node.cluster.TransportStats;
 import io.ballast.node.limit.ClientLimits;
 import io.ballast.node.load.LoadMeter;
 import io.ballast.protocol.ClusterView;
@@ -30,6 +31,8 @@ public final class NodeMetrics {
     private final MultiGauge peerInFlight;
     private final MultiGauge peerSessions;
     private final Supplier<ClusterView> view;
+    /** Held here because a function counter holds its source only weakly. */
+    private Supplier<TransportStats> clusterTraffic;
 
     /**
      * @param sessions the live sessions whose primary owner is this node
@@ -77,6 +80,23 @@ public final class NodeMetrics {
                 .description("Client requests this node refused with 429 under --rate-limit").register(registry);
         Gauge.builder("ballast.rate.limit.clients", limits, ClientLimits::tracked)
                 .description("Clients this node holds a rate-limit bucket for now").register(registry);
+    }
+
+    /**
+     * Adds the cluster traffic of this node's transport: messages and bytes sent and received on the cluster port
+     * (0 until the node has joined).
+     */
+    public void clusterTraffic(Supplier<TransportStats> stats) {
+        this.clusterTraffic = stats;
+        FunctionCounter.builder("ballast.cluster.messages.sent", stats, s -> s.get().messagesSent())
+                .description("Messages this node sent on the cluster port, one per copy on the wire")
+                .register(registry);
+        FunctionCounter.builder("ballast.cluster.messages.received", stats, s -> s.get().messagesReceived())
+                .description("Messages this node received on the cluster port").register(registry);
+        FunctionCounter.builder("ballast.cluster.bytes.sent", stats, s -> s.get().bytesSent())
+                .description("Bytes of the messages this node sent on the cluster port").register(registry);
+        FunctionCounter.builder("ballast.cluster.bytes.received", stats, s -> s.get().bytesReceived())
+                .description("Bytes of the messages this node received on the cluster port").register(registry);
     }
 
     public void forwardCompleted(long nanos) {

@@ -90,6 +90,7 @@ public final class Membership implements AutoCloseable {
         this.reports = manager.getCache(REPORTS_CACHE);
         this.shared = manager.getCache(SHARED_CACHE);
         manager.getCache(SessionCaches.SESSIONS);
+        TransportStats.startCounting(channel.getProtocolStack().getTransport());
     }
 
     /**
@@ -229,6 +230,11 @@ public final class Membership implements AutoCloseable {
 
     public String name() {
         return config.name();
+    }
+
+    /** What this node's transport has sent and received so far, for the metrics. */
+    public TransportStats transportStats() {
+        return TransportStats.of(channel.getProtocolStack().getTransport());
     }
 
     public String cluster() {
