@@ -10,7 +10,9 @@ public enum Scenario {
     SLOW("One slow node", List.of(Configuration.BALLAST, Configuration.DNS_ALONE, Configuration.NGINX)),
     KILL("One node killed mid-run", List.of(Configuration.BALLAST, Configuration.DNS_ALONE, Configuration.NGINX)),
     FORWARD("Forwarding overhead", List.of(Configuration.SERVED_LOCALLY, Configuration.FORWARDED)),
-    THROUGHPUT("Full-chain /hello throughput", List.of(Configuration.FULL_CHAIN, Configuration.BARE));
+    THROUGHPUT("Full-chain /hello throughput", List.of(Configuration.FULL_CHAIN, Configuration.BARE)),
+    /** Clusters of several sizes, each at rest and under even load: a table of its own ({@link ScaleRow}). */
+    SCALE("Cluster size", List.of());
 
     private final String title;
     private final List<Configuration> configurations;
@@ -24,7 +26,7 @@ public enum Scenario {
         return title;
     }
 
-    /** The rows of this scenario's table, in order. */
+    /** The rows of this scenario's latency table, in order; none for {@link #SCALE}. */
     public List<Configuration> configurations() {
         return configurations;
     }

@@ -10,6 +10,7 @@ import io.ballast.bench.load.OpenLoopLoad;
 import io.ballast.bench.load.OtherLoad;
 import io.ballast.bench.load.Target;
 import io.ballast.bench.load.TimedAction;
+import io.ballast.bench.load.TrafficRates;
 import io.ballast.bench.process.BareServerProcess;
 import io.ballast.bench.process.FreePorts;
 import io.ballast.bench.process.LoopbackBlock;
@@ -17,6 +18,7 @@ import io.ballast.bench.process.Nginx;
 import io.ballast.bench.process.NodeCluster;
 import io.ballast.bench.process.NodeJar;
 import io.ballast.bench.process.NodeProcess;
+import io.ballast.bench.process.TrafficSample;
 import io.ballast.bench.report.Format;
 
 import java.io.PrintStream;
@@ -110,6 +112,7 @@ final class Suite {
                 }
                 runStage(stage, current);
             }
+            measureScale();
         } finally {
             if (next != null) {
                 next.cancel(false);
@@ -182,6 +185,68 @@ final class Suite {
             e.printStackTrace(log);
             failRemaining(stage, e);
         }
+    }
+
+    // ---- cluster size ------------------------------------------------------------------------------------------
+
+    /**
+     * One cluster per {@code --scale-sizes} entry, one after the other, each alone on the machine: how long it takes
+     * to form, then each node's cluster traffic and CPU, at rest and under even load (the same share of each node's
+     * capacity as the even-load scenario). A failure costs that size's row only.
+     */
+    private void measureScale() {
+        if (!options.scenarios().contains(Scenario.SCALE)) {
+            options.scaleSizes().forEach(size -> results.put(ScaleRow.skipped(size, "not selected (--only)")));
+            return;
+        }
+        for (int size : options.scaleSizes()) {
+            log.println("[bench] cluster of " + size + " nodes");
+            try (NodeCluster cluster = NodeCluster.start(nodeJar, addresses, ports,
+                    Collections.nCopies(size, List.of("--capacity", Integer.toString(options.capacity()))),
+                    serverDir.resolve("scale-" + size))) {
+                log.printf("[bench]   %d nodes formed %.1f s after the last launch%n", size,
+                        cluster.formed().toMillis() / 1000.0);
+                ScaleRow row = measureScale(cluster);
+                results.put(row);
+                log.printf("[bench]   per node at rest: %.1f msgs/s sent, %.1f received, %.1f KB/s sent, "
+                                + "%.2f cores; under %s rps: %.1f msgs/s sent, %.1f KB/s sent, %.2f cores; "
+                                + "%s errors%n", row.atRest().messagesSent(), row.atRest().messagesReceived(),
+                        row.atRest().bytesSent() / 1000, row.atRest().cpuCores(), Format.rate(row.loadRate()),
+                        row.underLoad().messagesSent(), row.underLoad().bytesSent() / 1000,
+                        row.underLoad().cpuCores(), Format.count(row.load().totalErrors()));
+            } catch (Exception | AssertionError e) {
+                log.println("[bench] cluster of " + size + " nodes failed: " + e);
+                e.printStackTrace(log);
+                results.put(ScaleRow.failed(size, firstLine(e)));
+            }
+        }
+    }
+
+    private ScaleRow measureScale(NodeCluster cluster) throws InterruptedException {
+        int size = cluster.nodes().size();
+        // a fresh cluster moves its sessions' segments and warms its JVMs up: let it, before counting it at rest
+        Thread.sleep(options.warmup().multipliedBy(Sizing.FIRST_WARMUP_FACTOR).toMillis());
+        settle(cluster.handles());
+        CpuSample restCpuStart = CpuSample.take(cluster.handles());
+        List<TrafficSample> restStart = TrafficSample.take(cluster.nodes());
+        Thread.sleep(options.measure().toMillis());
+        TrafficRates atRest = TrafficRates.between(restStart, TrafficSample.take(cluster.nodes()));
+        CpuUse restCpu = restCpuStart.until(CpuSample.take(cluster.handles()));
+
+        double rate = sizing.scaleRate(size);
+        warmed.add(cluster);
+        AtomicReference<List<TrafficSample>> start = new AtomicReference<>();
+        AtomicReference<List<TrafficSample>> end = new AtomicReference<>();
+        Run run = openLoop(cluster, DnsSpread.even(cluster.targets(), Scenario.SCALE.ordinal() + size),
+                options.workPath(), rate, cluster.handles(), List.of(
+                        new TimedAction(Duration.ZERO, () -> start.set(TrafficSample.take(cluster.nodes()))),
+                        new TimedAction(options.measure(), () -> end.set(TrafficSample.take(cluster.nodes())))));
+        if (start.get() == null || end.get() == null) {
+            throw new IllegalStateException("the nodes' traffic under load could not be read at both ends of the "
+                    + "window");
+        }
+        return ScaleRow.measured(size, cluster.formed(), atRest, TrafficRates.between(start.get(), end.get()), rate,
+                run.measurement(), restCpu, run.cpu());
     }
 
     // ---- one measured row --------------------------------------------------------------------------------------
