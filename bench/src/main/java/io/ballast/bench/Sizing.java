@@ -44,9 +44,13 @@ public record Sizing(BenchOptions options) {
         };
     }
 
-    /** The scale scenario's even load on {@code size} nodes: each node gets the even-load scenario's share. */
-    public double scaleRate(int size) {
-        return size * nodeRate() * EVEN_LOAD;
+    /**
+     * The scale scenario's load, whatever the cluster's size: the even-load scenario's, so that what grows with the
+     * size is the cluster's own cost, not the clients' work (which a larger cluster at the same load per node would
+     * multiply beyond what one small machine can serve).
+     */
+    public double scaleRate() {
+        return rate(Scenario.EVEN);
     }
 
     /** The arrival rate of {@code scenario}'s /work load, in requests per second. */
@@ -108,14 +112,17 @@ public record Sizing(BenchOptions options) {
                     + "last node (all are launched at once) until every node is ready and sees every node UP with a "
                     + "fresh report, polled on `/_ballast/cluster`: JVM start, discovery, join and first reports. "
                     + "**At rest**: no client load, " + seconds(options.warmup().multipliedBy(FIRST_WARMUP_FACTOR))
-                    + " after forming, for " + seconds(options.measure()) + ". **Under load**: " + work + " at "
-                    + Format.percent(EVEN_LOAD) + " of each node's " + Format.rate(nodeRate()) + " rps ("
-                    + Format.rate(scaleRate(3)) + " rps for 3 nodes, more for more), DNS spreading it evenly, "
+                    + " after forming, for " + seconds(options.measure()) + ". **Under load**: the even-load "
+                    + "scenario's load whatever the size, " + work + " at " + Format.rate(scaleRate()) + " rps ("
+                    + Format.percent(EVEN_LOAD) + " of what 3 nodes serve), DNS spreading it evenly, so that each "
+                    + "node of a larger cluster gets less of it: what grows with the size is the cluster's own cost; "
                     + seconds(options.warmup()) + " warm-up, then " + seconds(options.measure()) + " measured. "
                     + "Per node, on average over the nodes: cluster messages and their bytes sent and received per "
                     + "second, as the node's transport counts them (`ballast_cluster_*_total` in "
-                    + "`/_ballast/metrics`; failure detection's own sockets not included), and the cores its "
-                    + "process kept busy (CPU time from /proc), with the busiest node's in parentheses.";
+                    + "`/_ballast/metrics`: a message to all members counts once as sent, though over TCP it leaves "
+                    + "as one copy per member, and once per copy received, so received is the wire's traffic; "
+                    + "failure detection's own sockets not included), and the cores its process kept busy (CPU time "
+                    + "from /proc), with the busiest node's in parentheses.";
         };
     }
 }

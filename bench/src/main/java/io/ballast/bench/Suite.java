@@ -191,8 +191,8 @@ final class Suite {
 
     /**
      * One cluster per {@code --scale-sizes} entry, one after the other, each alone on the machine: how long it takes
-     * to form, then each node's cluster traffic and CPU, at rest and under even load (the same share of each node's
-     * capacity as the even-load scenario). A failure costs that size's row only.
+     * to form, then each node's cluster traffic and CPU, at rest and under the even-load scenario's load. A failure
+     * costs that size's row only.
      */
     private void measureScale() {
         if (!options.scenarios().contains(Scenario.SCALE)) {
@@ -233,23 +233,34 @@ final class Suite {
         TrafficRates atRest = TrafficRates.between(restStart, TrafficSample.take(cluster.nodes()));
         CpuUse restCpu = restCpuStart.until(CpuSample.take(cluster.handles()));
 
-        double rate = sizing.scaleRate(size);
+        double rate = sizing.scaleRate();
         warmed.add(cluster);
         AtomicReference<List<TrafficSample>> start = new AtomicReference<>();
         AtomicReference<List<TrafficSample>> end = new AtomicReference<>();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Run run = openLoop(cluster, DnsSpread.even(cluster.targets(), Scenario.SCALE.ordinal() + size),
                 options.workPath(), rate, cluster.handles(), List.of(
-                        new TimedAction(Duration.ZERO, () -> start.set(TrafficSample.take(cluster.nodes()))),
-                        new TimedAction(options.measure(), () -> end.set(TrafficSample.take(cluster.nodes())))));
+                        new TimedAction(Duration.ZERO, () -> sample(cluster, start, failure)),
+                        new TimedAction(options.measure(), () -> sample(cluster, end, failure))));
         if (start.get() == null || end.get() == null) {
             throw new IllegalStateException("the nodes' traffic under load could not be read at both ends of the "
-                    + "window");
+                    + "window: " + failure.get());
         }
         return ScaleRow.measured(size, cluster.formed(), atRest, TrafficRates.between(start.get(), end.get()), rate,
                 run.measurement(), restCpu, run.cpu());
     }
 
-    // ---- one measured row --------------------------------------------------------------------------------------
+    /** A sample taken on the load's action thread, which would drop what it throws: kept for the failure. */
+    private static void sample(NodeCluster cluster, AtomicReference<List<TrafficSample>> into,
+                               AtomicReference<RuntimeException> failure) {
+        try {
+            into.set(TrafficSample.take(cluster.nodes()));
+        } catch (RuntimeException e) {
+            failure.set(e);
+        }
+    }
+
+        // ---- one measured row --------------------------------------------------------------------------------------
 
     /** How DNS spreads {@code scenario}'s load over the nodes; the same sequence for every configuration. */
     private static DnsSpread spread(Scenario scenario, List<Target> targets) {

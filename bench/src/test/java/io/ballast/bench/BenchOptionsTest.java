@@ -63,10 +63,10 @@ class BenchOptionsTest {
     }
 
     @Test
-    void theScaleLoadGivesEveryNodeTheEvenLoadsShare() {
+    void theScaleLoadIsTheEvenLoadWhateverTheSize() {
         Sizing sizing = new Sizing(parse("--capacity", "8", "--work-ms", "100"));
-        assertEquals(sizing.rate(Scenario.EVEN), sizing.scaleRate(3), 1e-9);
-        assertEquals(4 * sizing.rate(Scenario.EVEN), sizing.scaleRate(12), 1e-9);
+        assertEquals(168, sizing.scaleRate(), 1e-9);
+        assertEquals(sizing.rate(Scenario.EVEN), sizing.scaleRate(), 1e-9);
     }
 
     @Test

@@ -69,8 +69,8 @@ class BenchSmokeTest {
         assertTrue(sentAtRest >= 1, "a node publishes its load report every 250 ms, yet sent " + sentAtRest
                 + " cluster messages per second at rest: " + rest);
         String loaded = line(scale, "| under load |");
-        assertTrue(loaded.matches("\\| 2 \\|  \\| under load \\| [\\d.,]+ / [\\d.,]+ \\| .*\\| [\\d.,]+ / [\\d.,]+ · .*"),
-                loaded);
+        assertTrue(loaded.matches("\\| 2 \\|  \\| under load \\| [\\d.,]+ / [\\d.,]+ \\| "
+                + ".*\\| [\\d.,]+ / [\\d.,]+ · .*"), loaded);
 
         List<Goal> goals = Goals.evaluate(new Results());
         assertEquals(9, goals.size());

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * samples of the same node give its rates over the time between them.
  *
  * @param node             the node's name
- * @param nanos            {@link System#nanoTime()} when its metrics were read
+ * @param nanos            {@link System#nanoTime()} when its metrics had been read
  * @param messagesSent     {@code ballast_cluster_messages_sent_total}
  * @param messagesReceived {@code ballast_cluster_messages_received_total}
  * @param bytesSent        {@code ballast_cluster_bytes_sent_total}
@@ -26,11 +26,16 @@ import java.util.regex.Pattern;
 public record TrafficSample(String node, long nanos, long messagesSent, long messagesReceived, long bytesSent,
                             long bytesReceived, long cpuNanos) {
 
+    private static final int ATTEMPTS = 3;
+
     static final List<String> COUNTERS = List.of("ballast_cluster_messages_sent_total",
             "ballast_cluster_messages_received_total", "ballast_cluster_bytes_sent_total",
             "ballast_cluster_bytes_received_total");
 
-    /** Every node's sample, one node after the other; a node that does not answer fails the whole sample. */
+    /**
+     * Every node's sample, one node after the other; a node that does not answer three times in a row fails the
+     * whole sample.
+     */
     public static List<TrafficSample> take(List<NodeProcess> nodes) {
         List<TrafficSample> samples = new ArrayList<>();
         for (NodeProcess node : nodes) {
@@ -41,7 +46,12 @@ public record TrafficSample(String node, long nanos, long messagesSent, long mes
 
     static TrafficSample take(NodeProcess node) {
         URI uri = node.url().resolve("/_ballast/metrics");
-        Optional<HttpResponse<String>> response = Probe.get(uri);
+        Optional<HttpResponse<String>> response = Optional.empty();
+        // a node on a saturated machine may miss the probe's 2 s now and then
+        for (int attempt = 0; attempt < ATTEMPTS && (response.isEmpty() || response.get().statusCode() != 200);
+             attempt++) {
+            response = Probe.get(uri);
+        }
         if (response.isEmpty() || response.get().statusCode() != 200) {
             throw new IllegalStateException("no metrics from " + node + " (" + response.map(r -> "HTTP "
                     + r.statusCode()).orElse("no answer") + ")");

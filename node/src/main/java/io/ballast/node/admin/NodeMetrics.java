@@ -89,10 +89,11 @@ public final class NodeMetrics {
     public void clusterTraffic(Supplier<TransportStats> stats) {
         this.clusterTraffic = stats;
         FunctionCounter.builder("ballast.cluster.messages.sent", stats, s -> s.get().messagesSent())
-                .description("Messages this node sent on the cluster port, one per copy on the wire")
+                .description("Messages this node sent on the cluster port (one to all members counts once)")
                 .register(registry);
         FunctionCounter.builder("ballast.cluster.messages.received", stats, s -> s.get().messagesReceived())
-                .description("Messages this node received on the cluster port").register(registry);
+                .description("Messages this node received on the cluster port, each copy (its own to all included)")
+                .register(registry);
         FunctionCounter.builder("ballast.cluster.bytes.sent", stats, s -> s.get().bytesSent())
                 .description("Bytes of the messages this node sent on the cluster port").register(registry);
         FunctionCounter.builder("ballast.cluster.bytes.received", stats, s -> s.get().bytesReceived())

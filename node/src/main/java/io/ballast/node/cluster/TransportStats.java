@@ -4,9 +4,11 @@ import org.jgroups.protocols.MsgStats;
 import org.jgroups.protocols.TP;
 
 /**
- * What this node's JGroups transport has sent and received since it joined: every message of the cluster port
- * (membership, discovery, heartbeats, load reports, sessions), counted once per copy on the wire, with its bytes.
- * Failure detection's own sockets (cluster port + 100) are not counted.
+ * What this node's JGroups transport has sent and received since it joined: the messages of the cluster port
+ * (membership, discovery, heartbeats, load reports, sessions) with their bytes, as JGroups counts them. A message
+ * to all members counts once as sent, though over TCP ({@code static:}, {@code dns:}) it leaves as one copy per
+ * member; received counts every copy that arrives, this node's own messages to all included. Failure detection's
+ * own sockets (cluster port + 100) are not counted.
  */
 public record TransportStats(long messagesSent, long messagesReceived, long bytesSent, long bytesReceived) {
 

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * {@code HTTP/9.9}) to {@code HTTP/1.0}, same length, and queues the original, one entry per request line in order
  * ({@link #versions()}), so that the handler of that request can answer 505 (and close the connection, so that what
  * follows is never read as HTTP/1). HTTP/1.0 rather than 1.1, because Undertow refuses an HTTP/1.1 request without
- * {@code Host}, as HTTP/2's connection preface {@code PRI * HTTP/2.0} is, with a bare 400. {@code HTTP/1.x} with another minor
- * version is left alone: Undertow serves it as HTTP/1.1, as RFC 9110 (2.5) asks.
+ * {@code Host}, as HTTP/2's connection preface {@code PRI * HTTP/2.0} is, with a bare 400. {@code HTTP/1.x} with
+ * another minor version is left alone: Undertow serves it as HTTP/1.1, as RFC 9110 (2.5) asks.
  *
  * <p>To know where the next request line starts it frames each request as Undertow does: the head up to its empty
  * line, then a body of {@code Content-Length} bytes or chunked when there is a {@code Transfer-Encoding} other than
