@@ -20,30 +20,45 @@ import java.util.Optional;
  * @param restCpu    CPU over the window at rest (the nodes', the bench's, the machine's)
  * @param loadCpu    CPU over the window under load
  * @param missing    why there are no numbers ({@code skipped: …} or {@code FAILED: …}), or empty
+ * @param loadMissing why there are numbers at rest only ({@code FAILED: …}), or empty
  */
 public record ScaleRow(int size, Duration formed, TrafficRates atRest, TrafficRates underLoad, double loadRate,
-                       Measurement load, CpuUse restCpu, CpuUse loadCpu, Optional<String> missing) {
+                       Measurement load, CpuUse restCpu, CpuUse loadCpu, Optional<String> missing,
+                       Optional<String> loadMissing) {
 
     static ScaleRow measured(int size, Duration formed, TrafficRates atRest, TrafficRates underLoad, double loadRate,
                              Measurement load, CpuUse restCpu, CpuUse loadCpu) {
-        return new ScaleRow(size, formed, atRest, underLoad, loadRate, load, restCpu, loadCpu, Optional.empty());
+        return new ScaleRow(size, formed, atRest, underLoad, loadRate, load, restCpu, loadCpu, Optional.empty(),
+                Optional.empty());
+    }
+
+    static ScaleRow restOnly(int size, Duration formed, TrafficRates atRest, CpuUse restCpu, double loadRate,
+                             String reason) {
+        return new ScaleRow(size, formed, atRest, null, loadRate, null, restCpu, CpuUse.UNKNOWN, Optional.empty(),
+                Optional.of("FAILED: " + reason));
     }
 
     static ScaleRow skipped(int size, String reason) {
         return new ScaleRow(size, null, null, null, Double.NaN, null, CpuUse.UNKNOWN, CpuUse.UNKNOWN,
-                Optional.of("skipped: " + reason));
+                Optional.of("skipped: " + reason), Optional.empty());
     }
 
     static ScaleRow failed(int size, String reason) {
         return new ScaleRow(size, null, null, null, Double.NaN, null, CpuUse.UNKNOWN, CpuUse.UNKNOWN,
-                Optional.of("FAILED: " + reason));
+                Optional.of("FAILED: " + reason), Optional.empty());
     }
 
+    /** Whether it has numbers at rest, at least. */
     public boolean hasNumbers() {
         return missing.isEmpty();
     }
 
+    /** Whether it has numbers under load too. */
+    public boolean hasLoadNumbers() {
+        return missing.isEmpty() && loadMissing.isEmpty();
+    }
+
     public boolean isFailed() {
-        return missing.map(reason -> reason.startsWith("FAILED")).orElse(false);
+        return missing.or(() -> loadMissing).map(reason -> reason.startsWith("FAILED")).orElse(false);
     }
 }

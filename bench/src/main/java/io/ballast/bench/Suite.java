@@ -209,11 +209,17 @@ final class Suite {
                 ScaleRow row = measureScale(cluster);
                 results.put(row);
                 log.printf("[bench]   per node at rest: %.1f msgs/s sent, %.1f received, %.1f KB/s sent, "
-                                + "%.2f cores; under %s rps: %.1f msgs/s sent, %.1f KB/s sent, %.2f cores; "
-                                + "%s errors%n", row.atRest().messagesSent(), row.atRest().messagesReceived(),
-                        row.atRest().bytesSent() / 1000, row.atRest().cpuCores(), Format.rate(row.loadRate()),
-                        row.underLoad().messagesSent(), row.underLoad().bytesSent() / 1000,
-                        row.underLoad().cpuCores(), Format.count(row.load().totalErrors()));
+                                + "%.3f cores%n", row.atRest().messagesSent(), row.atRest().messagesReceived(),
+                        row.atRest().bytesSent() / 1000, row.atRest().cpuCores());
+                if (row.hasLoadNumbers()) {
+                    log.printf("[bench]   per node under %s rps: %.1f msgs/s sent, %.1f received, %.1f KB/s sent, "
+                                    + "%.3f cores; %s errors%n", Format.rate(row.loadRate()),
+                            row.underLoad().messagesSent(), row.underLoad().messagesReceived(),
+                            row.underLoad().bytesSent() / 1000, row.underLoad().cpuCores(),
+                            Format.count(row.load().totalErrors()));
+                } else {
+                    log.println("[bench]   under load: " + row.loadMissing().orElseThrow());
+                }
             } catch (Exception | AssertionError e) {
                 log.println("[bench] cluster of " + size + " nodes failed: " + e);
                 e.printStackTrace(log);
@@ -243,8 +249,9 @@ final class Suite {
                         new TimedAction(Duration.ZERO, () -> sample(cluster, start, failure)),
                         new TimedAction(options.measure(), () -> sample(cluster, end, failure))));
         if (start.get() == null || end.get() == null) {
-            throw new IllegalStateException("the nodes' traffic under load could not be read at both ends of the "
-                    + "window: " + failure.get());
+            return ScaleRow.restOnly(size, cluster.formed(), atRest, restCpu, rate, "the nodes' traffic under load "
+                    + "could not be read at both ends of the window: " + (failure.get() == null ? "no sample taken"
+                    : failure.get().getMessage()));
         }
         return ScaleRow.measured(size, cluster.formed(), atRest, TrafficRates.between(start.get(), end.get()), rate,
                 run.measurement(), restCpu, run.cpu());

@@ -1,6 +1,9 @@
 package io.ballast.bench.process;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,14 +30,20 @@ public record TrafficSample(String node, long nanos, long messagesSent, long mes
                             long bytesReceived, long cpuNanos) {
 
     private static final int ATTEMPTS = 3;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     static final List<String> COUNTERS = List.of("ballast_cluster_messages_sent_total",
             "ballast_cluster_messages_received_total", "ballast_cluster_bytes_sent_total",
             "ballast_cluster_bytes_received_total");
 
     /**
-     * Every node's sample, one node after the other; a node that does not answer three times in a row fails the
-     * whole sample.
+     * Every node's sample, one node after the other; a node that does not answer three times in a row (10 s each)
+     * fails the whole sample.
      */
     public static List<TrafficSample> take(List<NodeProcess> nodes) {
         List<TrafficSample> samples = new ArrayList<>();
@@ -47,10 +56,10 @@ public record TrafficSample(String node, long nanos, long messagesSent, long mes
     static TrafficSample take(NodeProcess node) {
         URI uri = node.url().resolve("/_ballast/metrics");
         Optional<HttpResponse<String>> response = Optional.empty();
-        // a node on a saturated machine may miss the probe's 2 s now and then
+        // a node on a saturated machine may take seconds to answer now and then
         for (int attempt = 0; attempt < ATTEMPTS && (response.isEmpty() || response.get().statusCode() != 200);
              attempt++) {
-            response = Probe.get(uri);
+            response = get(uri);
         }
         if (response.isEmpty() || response.get().statusCode() != 200) {
             throw new IllegalStateException("no metrics from " + node + " (" + response.map(r -> "HTTP "
@@ -65,6 +74,18 @@ public record TrafficSample(String node, long nanos, long messagesSent, long mes
                             + node + ": a node built before they were added?"));
         }
         return new TrafficSample(node.name(), nanos, values[0], values[1], values[2], values[3], cpu);
+    }
+
+    private static Optional<HttpResponse<String>> get(URI uri) {
+        try {
+            return Optional.of(HTTP.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during GET " + uri, e);
+        }
     }
 
     /** The value of an unlabelled-but-for-{@code node} counter in Prometheus' text format. */

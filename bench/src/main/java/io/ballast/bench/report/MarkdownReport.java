@@ -215,6 +215,11 @@ public final class MarkdownReport {
                     .append(Format.decimal(row.formed().toMillis() / 1000.0, 1)).append(" s | at rest | ")
                     .append(traffic(row.atRest())).append(" | none | ").append(benchAndOthers(row.restCpu()))
                     .append(" |\n");
+            if (!row.hasLoadNumbers()) {
+                md.append("| ").append(row.size()).append(" |  | under load | ")
+                        .append(cell(row.loadMissing().orElseThrow())).append(" |  |  |  |  |\n");
+                continue;
+            }
             Measurement m = row.load();
             md.append("| ").append(row.size()).append(" |  | under load | ").append(traffic(row.underLoad()))
                     .append(" | ").append(Format.rate(row.loadRate())).append(" / ")
