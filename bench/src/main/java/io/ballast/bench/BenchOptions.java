@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.EnumSet;
@@ -34,15 +35,17 @@ import java.util.Set;
  * @param settle       the longest wait, before each row, for other processes to leave the cores to the bench
  * @param overlapStarts start the next cluster while the current one is measured ({@code --quick}): faster, but
  *                     the starting JVMs take CPU from the measurement
+ * @param scaleSizes   the cluster sizes of the scale scenario, in the order they run
  */
 public record BenchOptions(Duration warmup, Duration measure, int capacity, int workMs,
                            int concurrency, Duration timeout, Path outDir, String date, Path nodeJar,
                            Optional<Path> nginx, List<String> jvmOptions, boolean keepLogs, Set<Scenario> scenarios,
-                           Duration settle, boolean overlapStarts) {
+                           Duration settle, boolean overlapStarts, List<Integer> scaleSizes) {
 
     public BenchOptions {
         jvmOptions = List.copyOf(jvmOptions);
         scenarios = Set.copyOf(scenarios);
+        scaleSizes = List.copyOf(scaleSizes);
     }
 
     static final Duration FULL_MEASURE = Duration.ofSeconds(20);
@@ -51,6 +54,9 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
     static final Duration QUICK_WARMUP = Duration.ofSeconds(2);
     static final Duration FULL_SETTLE = Duration.ofSeconds(10);
     static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m");
+    static final List<Integer> DEFAULT_SCALE_SIZES = List.of(3, 6, 12);
+    /** The largest cluster the scale scenario starts: 30 nodes of 256 MiB heap fit a 24 GiB machine. */
+    static final int MAX_SCALE_SIZE = 30;
 
     static final String USAGE = """
             usage: java -jar bench/target/ballast-bench.jar [options]
@@ -73,7 +79,8 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                                   nginx out
               --jvm-options "..." JVM options of every node and of the bare server (default -Xmx256m)
               --keep-logs         keep the servers' logs and print where they are
-              --only S,S,...      run only these scenarios: even, skew, slow, kill, hop, forwarding, throughput
+              --only S,S,...      run only these scenarios: even, skew, slow, kill, hop, forwarding, throughput, scale
+              --scale-sizes N,... the cluster sizes of the scale scenario (default 3,6,12; each 2 to 30)
               --settle D          before each row, wait up to D for other processes to keep fewer than half a
                                   core busy (default 10s; --quick: 0s, no wait)
               --help              this text
@@ -102,6 +109,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
         boolean keepLogs = false;
         Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
         Duration settle = null;
+        List<Integer> scaleSizes = DEFAULT_SCALE_SIZES;
         Iterator<String> it = args.iterator();
         while (it.hasNext()) {
             String option = it.next();
@@ -122,6 +130,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                 case "--keep-logs" -> keepLogs = true;
                 case "--only" -> scenarios = scenarios(option, value(option, it));
                 case "--settle" -> settle = duration(option, value(option, it));
+                case "--scale-sizes" -> scaleSizes = sizes(option, value(option, it));
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' (expected one of "
                         + "those --help lists)");
             }
@@ -155,7 +164,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
         }
         return new BenchOptions(warmup, measure, capacity, workMs, concurrency, timeout,
                 outDir.toAbsolutePath().normalize(), date, nodeJar, nginxBinary, jvmOptions, keepLogs, scenarios,
-                settle, quick);
+                settle, quick, scaleSizes);
     }
 
     /**
@@ -235,10 +244,19 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                 chosen.add(Scenario.valueOf(name.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(option + ": '" + name + "' (expected: even, skew, slow, kill, "
-                        + "hop, forwarding or throughput, separated by commas)");
+                        + "hop, forwarding, throughput or scale, separated by commas)");
             }
         }
         return chosen;
+    }
+
+    /** Cluster sizes, {@code 3,6,12}: each from 2 to {@value #MAX_SCALE_SIZE}. */
+    private static List<Integer> sizes(String option, String text) {
+        List<Integer> sizes = new ArrayList<>();
+        for (String size : text.split(",")) {
+            sizes.add((int) number(option, size.trim(), 2, MAX_SCALE_SIZE));
+        }
+        return sizes;
     }
 
     private static Duration positive(String option, Duration duration) {

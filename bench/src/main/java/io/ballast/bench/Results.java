@@ -9,6 +9,7 @@ import java.util.Map;
 public final class Results {
 
     private final Map<Scenario, Map<Configuration, Row>> rows = new EnumMap<>(Scenario.class);
+    private final List<ScaleRow> scaleRows = new ArrayList<>();
 
     synchronized void put(Row row) {
         rows.computeIfAbsent(row.scenario(), s -> new EnumMap<>(Configuration.class)).put(row.configuration(), row);
@@ -42,7 +43,16 @@ public final class Results {
         return list;
     }
 
+    synchronized void put(ScaleRow row) {
+        scaleRows.add(row);
+    }
+
+    /** The scale scenario's rows, in the order they were measured. */
+    public synchronized List<ScaleRow> scaleRows() {
+        return List.copyOf(scaleRows);
+    }
+
     public boolean anyFailed() {
-        return all().stream().anyMatch(Row::isFailed);
+        return all().stream().anyMatch(Row::isFailed) || scaleRows().stream().anyMatch(ScaleRow::isFailed);
     }
 }

@@ -11,7 +11,9 @@ public enum Scenario {
     KILL("One node killed mid-run", List.of(Configuration.BALLAST, Configuration.DNS_ALONE, Configuration.NGINX)),
     HOP("One hop", List.of(Configuration.HOP_DIRECT, Configuration.HOP_NGINX, Configuration.HOP_BALLAST)),
     FORWARDING("Forwarding throughput", List.of(Configuration.FORWARDING_BALLAST, Configuration.FORWARDING_NGINX)),
-    THROUGHPUT("Full-chain /hello throughput", List.of(Configuration.FULL_CHAIN, Configuration.BARE));
+    THROUGHPUT("Full-chain /hello throughput", List.of(Configuration.FULL_CHAIN, Configuration.BARE)),
+    /** Clusters of several sizes, each at rest and under even load: a table of its own ({@link ScaleRow}). */
+    SCALE("Cluster size", List.of());
 
     private final String title;
     private final List<Configuration> configurations;
@@ -25,7 +27,7 @@ public enum Scenario {
         return title;
     }
 
-    /** The rows of this scenario's table, in order. */
+    /** The rows of this scenario's latency table, in order; none for {@link #SCALE}. */
     public List<Configuration> configurations() {
         return configurations;
     }

@@ -4,6 +4,7 @@ import io.ballast.bench.report.Format;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * How hard each scenario pushes, derived from the nodes' capacity and the /work time rather than from the CPU:
@@ -41,6 +42,15 @@ public record Sizing(BenchOptions options) {
             case KILL -> KILL_LOAD;
             default -> throw new IllegalArgumentException(scenario + " has no /work rate");
         };
+    }
+
+    /**
+     * The scale scenario's load, whatever the cluster's size: the even-load scenario's, so that what grows with the
+     * size is the cluster's own cost, not the clients' work (which a larger cluster at the same load per node would
+     * multiply beyond what one small machine can serve).
+     */
+    public double scaleRate() {
+        return rate(Scenario.EVEN);
     }
 
     /** The arrival rate of {@code scenario}'s /work load, in requests per second. */
@@ -105,6 +115,25 @@ public record Sizing(BenchOptions options) {
                     + "the machine's other load falls on both alike: " + seconds(options.measure()) + " measured "
                     + "each, after one " + seconds(options.warmup()) + " warm-up each. Load generator and server "
                     + "share the machine's cores, so the CPU time per request is shown too.";
+            case SCALE -> "Clusters of " + options.scaleSizes().stream().map(String::valueOf)
+                    .collect(Collectors.joining(", ")) + " nodes with `--capacity " + options.capacity() + "` and "
+                    + "the defaults, one after the other, each alone on the machine (no other cluster running), "
+                    + "every node on its own loopback address, `--discovery static:` listing all of them, JVM "
+                    + "options `" + String.join(" ", options.jvmOptions()) + "`. **Formed**: from the launch of the "
+                    + "last node (all are launched at once) until every node is ready and sees every node UP with a "
+                    + "fresh report, polled on `/_ballast/cluster`: JVM start, discovery, join and first reports. "
+                    + "**At rest**: no client load, " + seconds(options.warmup().multipliedBy(FIRST_WARMUP_FACTOR))
+                    + " after forming, for " + seconds(options.measure()) + ". **Under load**: the even-load "
+                    + "scenario's load whatever the size, " + work + " at " + Format.rate(scaleRate()) + " rps ("
+                    + Format.percent(EVEN_LOAD) + " of what 3 nodes serve), DNS spreading it evenly, so that each "
+                    + "node of a larger cluster gets less of it: what grows with the size is the cluster's own cost; "
+                    + seconds(options.warmup()) + " warm-up, then " + seconds(options.measure()) + " measured. "
+                    + "Per node, on average over the nodes: cluster messages and their bytes sent and received per "
+                    + "second, as the node's transport counts them (`ballast_cluster_*_total` in "
+                    + "`/_ballast/metrics`: a message to all members counts once as sent, though over TCP it leaves "
+                    + "as one copy per member, and once per copy received, so received is the wire's traffic; "
+                    + "failure detection's own sockets not included), and the cores its process kept busy (CPU time "
+                    + "from /proc), with the busiest node's in parentheses.";
         };
     }
 }

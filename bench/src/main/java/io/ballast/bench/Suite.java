@@ -10,6 +10,7 @@ import io.ballast.bench.load.OpenLoopLoad;
 import io.ballast.bench.load.OtherLoad;
 import io.ballast.bench.load.Target;
 import io.ballast.bench.load.TimedAction;
+import io.ballast.bench.load.TrafficRates;
 import io.ballast.bench.process.BareServerProcess;
 import io.ballast.bench.process.FreePorts;
 import io.ballast.bench.process.LoopbackBlock;
@@ -17,6 +18,7 @@ import io.ballast.bench.process.Nginx;
 import io.ballast.bench.process.NodeCluster;
 import io.ballast.bench.process.NodeJar;
 import io.ballast.bench.process.NodeProcess;
+import io.ballast.bench.process.TrafficSample;
 import io.ballast.bench.report.Format;
 import org.HdrHistogram.Histogram;
 
@@ -111,6 +113,7 @@ final class Suite {
                 }
                 runStage(stage, current);
             }
+            measureScale();
         } finally {
             if (next != null) {
                 next.cancel(false);
@@ -186,7 +189,87 @@ final class Suite {
         }
     }
 
-    // ---- one measured row --------------------------------------------------------------------------------------
+    // ---- cluster size ------------------------------------------------------------------------------------------
+
+    /**
+     * One cluster per {@code --scale-sizes} entry, one after the other, each alone on the machine: how long it takes
+     * to form, then each node's cluster traffic and CPU, at rest and under the even-load scenario's load. A failure
+     * costs that size's row only.
+     */
+    private void measureScale() {
+        if (!options.scenarios().contains(Scenario.SCALE)) {
+            options.scaleSizes().forEach(size -> results.put(ScaleRow.skipped(size, "not selected (--only)")));
+            return;
+        }
+        for (int size : options.scaleSizes()) {
+            log.println("[bench] cluster of " + size + " nodes");
+            try (NodeCluster cluster = NodeCluster.start(nodeJar, addresses, ports,
+                    Collections.nCopies(size, List.of("--capacity", Integer.toString(options.capacity()))),
+                    serverDir.resolve("scale-" + size))) {
+                log.printf("[bench]   %d nodes formed %.1f s after the last launch%n", size,
+                        cluster.formed().toMillis() / 1000.0);
+                ScaleRow row = measureScale(cluster);
+                results.put(row);
+                log.printf("[bench]   per node at rest: %.1f msgs/s sent, %.1f received, %.1f KB/s sent, "
+                                + "%.3f cores%n", row.atRest().messagesSent(), row.atRest().messagesReceived(),
+                        row.atRest().bytesSent() / 1000, row.atRest().cpuCores());
+                if (row.hasLoadNumbers()) {
+                    log.printf("[bench]   per node under %s rps: %.1f msgs/s sent, %.1f received, %.1f KB/s sent, "
+                                    + "%.3f cores; %s errors%n", Format.rate(row.loadRate()),
+                            row.underLoad().messagesSent(), row.underLoad().messagesReceived(),
+                            row.underLoad().bytesSent() / 1000, row.underLoad().cpuCores(),
+                            Format.count(row.load().totalErrors()));
+                } else {
+                    log.println("[bench]   under load: " + row.loadMissing().orElseThrow());
+                }
+            } catch (Exception | AssertionError e) {
+                log.println("[bench] cluster of " + size + " nodes failed: " + e);
+                e.printStackTrace(log);
+                results.put(ScaleRow.failed(size, firstLine(e)));
+            }
+        }
+    }
+
+    private ScaleRow measureScale(NodeCluster cluster) throws InterruptedException {
+        int size = cluster.nodes().size();
+        // a fresh cluster moves its sessions' segments and warms its JVMs up: let it, before counting it at rest
+        Thread.sleep(options.warmup().multipliedBy(Sizing.FIRST_WARMUP_FACTOR).toMillis());
+        settle(cluster.handles());
+        CpuSample restCpuStart = CpuSample.take(cluster.handles());
+        List<TrafficSample> restStart = TrafficSample.take(cluster.nodes());
+        Thread.sleep(options.measure().toMillis());
+        TrafficRates atRest = TrafficRates.between(restStart, TrafficSample.take(cluster.nodes()));
+        CpuUse restCpu = restCpuStart.until(CpuSample.take(cluster.handles()));
+
+        double rate = sizing.scaleRate();
+        warmed.add(cluster);
+        AtomicReference<List<TrafficSample>> start = new AtomicReference<>();
+        AtomicReference<List<TrafficSample>> end = new AtomicReference<>();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Run run = openLoop(cluster, DnsSpread.even(cluster.targets(), Scenario.SCALE.ordinal() + size),
+                options.workPath(), rate, cluster.handles(), List.of(
+                        new TimedAction(Duration.ZERO, () -> sample(cluster, start, failure)),
+                        new TimedAction(options.measure(), () -> sample(cluster, end, failure))));
+        if (start.get() == null || end.get() == null) {
+            return ScaleRow.restOnly(size, cluster.formed(), atRest, restCpu, rate, "the nodes' traffic under load "
+                    + "could not be read at both ends of the window: " + (failure.get() == null ? "no sample taken"
+                    : failure.get().getMessage()));
+        }
+        return ScaleRow.measured(size, cluster.formed(), atRest, TrafficRates.between(start.get(), end.get()), rate,
+                run.measurement(), restCpu, run.cpu());
+    }
+
+    /** A sample taken on the load's action thread, which would drop what it throws: kept for the failure. */
+    private static void sample(NodeCluster cluster, AtomicReference<List<TrafficSample>> into,
+                               AtomicReference<RuntimeException> failure) {
+        try {
+            into.set(TrafficSample.take(cluster.nodes()));
+        } catch (RuntimeException e) {
+            failure.set(e);
+        }
+    }
+
+        // ---- one measured row --------------------------------------------------------------------------------------
 
     /** How DNS spreads {@code scenario}'s load over the nodes; the same sequence for every configuration. */
     private static DnsSpread spread(Scenario scenario, List<Target> targets) {

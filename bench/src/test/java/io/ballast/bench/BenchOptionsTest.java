@@ -53,6 +53,23 @@ class BenchOptionsTest {
     }
 
     @Test
+    void scaleSizesDefaultToThreeSixTwelveAndAreBounded() {
+        assertEquals(List.of(3, 6, 12), parse().scaleSizes());
+        assertEquals(List.of(2, 5), parse("--scale-sizes", "2,5").scaleSizes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("--scale-sizes", "3,100"));
+        assertEquals("--scale-sizes: '100' (expected: a number from 2 to 30)", e.getMessage());
+        assertEquals(EnumSet.of(Scenario.SCALE), parse("--only", "scale").scenarios());
+    }
+
+    @Test
+    void theScaleLoadIsTheEvenLoadWhateverTheSize() {
+        Sizing sizing = new Sizing(parse("--capacity", "8", "--work-ms", "100"));
+        assertEquals(168, sizing.scaleRate(), 1e-9);
+        assertEquals(sizing.rate(Scenario.EVEN), sizing.scaleRate(), 1e-9);
+    }
+
+    @Test
     void onlyChoosesScenarios() {
         assertEquals(EnumSet.of(Scenario.EVEN, Scenario.KILL), parse("--only", "even,kill").scenarios());
     }

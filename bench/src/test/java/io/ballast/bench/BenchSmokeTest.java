@@ -37,7 +37,7 @@ class BenchSmokeTest {
         PrintStream log = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
         int status = Main.run(List.of("--quick", "--duration", "1s", "--warmup", "500ms",
                 "--capacity", "2", "--work-ms", "100", "--concurrency", "2",
-                "--jvm-options", "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k",
+                "--jvm-options", "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k", "--scale-sizes", "2",
                 "--out", out.toString(), "--date", "smoke"), Path.of(""), log);
         String progress = captured.toString(StandardCharsets.UTF_8);
 
@@ -60,6 +60,17 @@ class BenchSmokeTest {
                 }
             }
         }
+
+        // the scale scenario's own table: a cluster of two, formed, at rest and under load, its traffic counted
+        String scale = section(report, Scenario.SCALE);
+        String rest = line(scale, "| at rest |");
+        assertTrue(rest.matches("\\| 2 \\| \\d+\\.\\d s \\| at rest \\| [\\d.,]+ / [\\d.,]+ \\| .*"), rest);
+        double sentAtRest = Double.parseDouble(rest.split("\\|")[4].split("/")[0].trim().replace(",", ""));
+        assertTrue(sentAtRest >= 1, "a node publishes its load report every 250 ms, yet sent " + sentAtRest
+                + " cluster messages per second at rest: " + rest);
+        String loaded = line(scale, "| under load |");
+        assertTrue(loaded.matches("\\| 2 \\|  \\| under load \\| [\\d.,]+ / [\\d.,]+ \\| "
+                + ".*\\| [\\d.,]+ / [\\d.,]+ · .*"), loaded);
 
         List<Goal> goals = Goals.evaluate(new Results());
         assertEquals(10, goals.size());
@@ -101,7 +112,8 @@ class BenchSmokeTest {
     }
 
     private static long countMeasuredRows(String report) {
-        return report.lines().filter(line -> line.matches("\\| .* \\| (closed loop|[\\d.,]+) / .*")).count();
+        return report.lines().filter(line -> line.matches("\\| .* \\| (closed loop|[\\d.,]+) / .*"))
+                .filter(line -> !line.contains("| at rest |") && !line.contains("| under load |")).count();
     }
 
     /** Writes to two streams: the test keeps the progress log, and the build output shows it. */

@@ -193,6 +193,66 @@ class BadInputIT {
                 assertEquals(400, response.status());
                 assertEquals(a.name(), response.header("X-Served-By"), "answered where it arrived");
             }
+            try (RawHttp http = RawHttp.connect(a)) {
+                http.send("GET /hello HTTP/9.9\r\nHost: it\r\n\r\n");
+                RawHttp.Response response = http.readResponse(ANSWER);
+                assertEquals(505, response.status());
+                assertEquals(a.name(), response.header("X-Served-By"), "answered where it arrived");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "GET /hello HTTP/9.9\r\nHost: it\r\n\r\n",
+            "GET /hello HTTP/2.0\r\nHost: it\r\n\r\n",
+            "GET /hello HTTP/0.9\r\nHost: it\r\n\r\n",
+            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"})
+    void aRequestLineOfAnotherHttpVersionThan1Gets505AndTheConnectionClosed(String request) {
+        String version = request.substring(request.indexOf("HTTP/"), request.indexOf("HTTP/") + 8);
+        try (RawHttp http = RawHttp.connect(node)) {
+            http.send(request);
+            RawHttp.Response response = http.readResponse(ANSWER);
+            assertEquals(505, response.status(), response.bodyText());
+            assertJsonError(response);
+            assertEquals(version, Json.read(response.bodyText(), Map.class).get("version"), response.bodyText());
+            assertEquals(node.name(), response.header("X-Served-By"));
+            assertEquals("close", response.header("Connection"));
+            assertTrue(http.closedByServer(CLOSE), "the node closes the connection");
+        }
+    }
+
+    @Test
+    void http10And11AreServedAndAnyHttp1MinorVersionAsHttp11() {
+        for (String version : List.of("HTTP/1.0", "HTTP/1.1", "HTTP/1.2")) {
+            try (RawHttp http = RawHttp.connect(node)) {
+                http.send("GET /hello " + version + "\r\nHost: it\r\nConnection: close\r\n\r\n");
+                RawHttp.Response response = http.readResponse(ANSWER);
+                assertEquals(200, response.status(), version + ": " + response.bodyText());
+                assertEquals(node.name(), response.header("X-Served-By"), version);
+            }
+        }
+    }
+
+    @Test
+    void onAKeptAliveConnectionOnlyTheRequestOfAnotherVersionGets505NotBytesOfABodyThatLookLikeOne() {
+        // request lines of other versions inside a fixed-length body and a chunked one are body bytes, not requests
+        String fake = "GET /hello HTTP/2.0\r\n";
+        String chunked = "POST /headers HTTP/1.1\r\nHost: it\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3;note=x\r\nabc\r\n" + Integer.toHexString(fake.length()) + "\r\n" + fake + "\r\n0\r\n"
+                + "X-Trailer: t\r\n\r\n";
+        String fixed = "POST /headers HTTP/1.1\r\nHost: it\r\nContent-Length: " + fake.length() + "\r\n\r\n" + fake;
+        try (RawHttp http = RawHttp.connect(node)) {
+            http.send(chunked + fixed + hello("") + "GET /hello HTTP/3.0\r\nHost: it\r\n\r\n" + hello(""));
+            for (int expected : List.of(405, 405, 200)) {        // the demo's /headers takes GET only
+                RawHttp.Response response = http.readResponse(ANSWER);
+                assertEquals(expected, response.status(), response.bodyText());
+            }
+            RawHttp.Response refused = http.readResponse(ANSWER);
+            assertEquals(505, refused.status(), refused.bodyText());
+            assertEquals("HTTP/3.0", Json.read(refused.bodyText(), Map.class).get("version"));
+            assertTrue(http.closedByServer(CLOSE), "the node closes the connection after the 505, unread requests "
+                    + "and all");
         }
     }
 

@@ -1,8 +1,7 @@
 package io.ballast.it;
 
 import io.ballast.it.harness.Await;
-import io.ballast.it.harness.Dnsmasq;
-import io.ballast.it.harness.LogFiles;
+import io.ballast.it.harness.DnsServer;
 import io.ballast.it.harness.NodeProcess;
 import io.ballast.it.harness.NodeSpec;
 import io.ballast.it.harness.TestCluster;
@@ -18,9 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * How nodes find each other, and whom they refuse: DNS discovery through a real DNS server, and cluster names
- * that keep clusters apart even when every node knows every other's address. ({@code static:} discovery is
- * exercised by every other test class.)
+ * How nodes find each other, and whom they refuse: DNS discovery through a DNS server asked over the wire, and
+ * cluster names that keep clusters apart even when every node knows every other's address. ({@code static:}
+ * discovery is exercised by every other test class.)
  */
 class DiscoveryIT {
 
@@ -36,7 +35,7 @@ class DiscoveryIT {
         System.out.println("[timing] dns discovery: every process serving HTTP " + Await.seconds(live)
                 + " after launch; one view of 3 " + Await.seconds(formed) + " later");
 
-        Dnsmasq dns = cluster.dnsmasq();
+        DnsServer dns = cluster.dns();
         String name = cluster.dnsName();
         assertEquals(nodes.stream().map(NodeProcess::bind).sorted().toList(), dns.lookup(name).stream().sorted()
                 .toList(), "A records of " + name);
@@ -45,8 +44,30 @@ class DiscoveryIT {
         for (NodeProcess node : nodes) {
             assertEquals(dns.discovery(name), node.spec().discovery(), node.name() + " --discovery");
         }
-        assertTrue(LogFiles.lines(dns.logFile()).stream().anyMatch(line -> line.contains("query[A] " + name)),
-                "dnsmasq was asked for the A records of " + name);
+        assertTrue(dns.wasAskedForA(name), "the DNS server was asked for the A records of " + name + "; queries: "
+                + dns.queries());
+    }
+
+    @Test
+    void aNodePointedAtANameAddedWhileTheClusterRunsJoinsTheNodesItLists() {
+        List<NodeProcess> first = cluster.startDns(2);
+        cluster.awaitOneView(Duration.ofSeconds(60), first);
+
+        // A name the DNS server learns only now, listing the running nodes and the new one: the new node can find
+        // its peers through this name alone.
+        DnsServer dns = cluster.dns();
+        String addedName = "added." + cluster.dnsName();
+        NodeSpec third = cluster.newNode("n3").withClusterPort(first.get(0).clusterPort())
+                .withDiscovery(dns.discovery(addedName));
+        List<String> addresses = new ArrayList<>(first.stream().map(NodeProcess::bind).toList());
+        addresses.add(third.bind());
+        dns.setA(addedName, addresses);
+        NodeProcess added = cluster.start(third);
+
+        Duration joined = cluster.awaitOneView(Duration.ofSeconds(60), List.of(first.get(0), first.get(1), added));
+        System.out.println("[timing] dns discovery: a node pointed at a name added to DNS is in every view "
+                + Await.seconds(joined) + " after launch");
+        assertTrue(dns.wasAskedForA(addedName), "queries: " + dns.queries());
     }
 
     @Test

@@ -14,8 +14,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -92,6 +96,47 @@ class StaticClusterIT {
             assertEquals(200, node.get("/_ballast/health/live").statusCode(), node.name() + " live");
             assertEquals(200, node.get("/_ballast/health/ready").statusCode(), node.name() + " ready");
         }
+    }
+
+    @Test
+    void everyNodeCountsTheMessagesAndBytesItSendsAndReceivesOnTheClusterPort() {
+        CLUSTER.awaitOneView(Duration.ofSeconds(30), nodes);
+        List<String> counters = List.of("ballast_cluster_messages_sent_total",
+                "ballast_cluster_messages_received_total", "ballast_cluster_bytes_sent_total",
+                "ballast_cluster_bytes_received_total");
+        List<Map<String, Double>> before = nodes.stream().map(node -> metrics(node, counters)).toList();
+        // every member publishes its load report at least every 250 ms, so all four counts move within a second
+        CLUSTER.await(Duration.ofSeconds(10)).until("every node's cluster traffic counters grow", () -> {
+            for (int i = 0; i < nodes.size(); i++) {
+                Map<String, Double> now = metrics(nodes.get(i), counters);
+                for (String counter : counters) {
+                    if (!(now.get(counter) > before.get(i).get(counter))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+        for (NodeProcess node : nodes) {
+            Map<String, Double> now = metrics(node, counters);
+            assertTrue(now.get("ballast_cluster_bytes_sent_total") > now.get("ballast_cluster_messages_sent_total"),
+                    node.name() + ": more bytes than messages sent, " + now);
+        }
+    }
+
+    /** The values of {@code names} in {@code node}'s metrics, each labelled with the node's own name. */
+    private static Map<String, Double> metrics(NodeProcess node, List<String> names) {
+        String text = node.get("/_ballast/metrics").body();
+        Map<String, Double> values = new HashMap<>();
+        for (String name : names) {
+            Matcher matcher = Pattern.compile("(?m)^" + name + "\\{node=\"" + Pattern.quote(node.name())
+                    + "\"} (\\S+)$").matcher(text);
+            if (!matcher.find()) {
+                throw new AssertionError("no " + name + " for " + node.name() + " in its /_ballast/metrics");
+            }
+            values.put(name, Double.parseDouble(matcher.group(1)));
+        }
+        return values;
     }
 
     private static void assertServedBy(NodeProcess node, String path, int expectedStatus) {

@@ -29,10 +29,13 @@ import java.util.stream.IntStream;
 public final class NodeCluster implements AutoCloseable {
 
     private static final Duration FORM_TIMEOUT = Duration.ofSeconds(120);
+    /** Large clusters on a small machine boot their JVMs one core-second after the other: more time per node. */
+    private static final Duration FORM_TIMEOUT_PER_NODE = Duration.ofSeconds(20);
     private static final long FRESH_REPORT_MS = 1_000;
 
     private final String name;
     private final List<NodeProcess> nodes;
+    private Duration formed = Duration.ZERO;
 
     private NodeCluster(String name, List<NodeProcess> nodes) {
         this.name = name;
@@ -44,7 +47,8 @@ public final class NodeCluster implements AutoCloseable {
      * {@code node1}, {@code node2}, …, and returns once every node sees all of them UP and reporting.
      *
      * @param logDir where {@code <node>.log} of each node goes
-     * @throws IllegalStateException when the cluster has not formed within two minutes; the nodes are stopped
+     * @throws IllegalStateException when the cluster has not formed within two minutes, or 20 s per node for more
+     *                               than six; the nodes are stopped
      */
     public static NodeCluster start(NodeJar jar, LoopbackBlock addresses, FreePorts ports, List<List<String>> nodeArgs,
                                     Path logDir) {
@@ -69,8 +73,10 @@ public final class NodeCluster implements AutoCloseable {
                 started.add(NodeProcess.start(jar, nodeName, binds.get(i), ports.http(binds.get(i)),
                         clusterPorts.get(i), args, logDir.resolve(nodeName + ".log")));
             }
+            long lastLaunch = System.nanoTime();
             NodeCluster cluster = new NodeCluster(clusterName, started);
             cluster.awaitFormed();
+            cluster.formed = Duration.ofNanos(System.nanoTime() - lastLaunch);
             return cluster;
         } catch (RuntimeException e) {
             new NodeCluster(clusterName, started).close();
@@ -86,8 +92,9 @@ public final class NodeCluster implements AutoCloseable {
 
     /** Waits until every node is ready and sees every node UP with a fresh report. */
     private void awaitFormed() {
-        long deadline = System.nanoTime() + FORM_TIMEOUT.toNanos();
-        while (!formed()) {
+        Duration limit = formTimeout(nodes.size());
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!isFormed()) {
             for (NodeProcess node : nodes) {
                 if (!node.isAlive()) {
                     throw new IllegalStateException("node " + node.name() + " of cluster " + name
@@ -96,13 +103,26 @@ public final class NodeCluster implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("cluster " + name + " did not form within "
-                        + FORM_TIMEOUT.toSeconds() + " s:\n" + describe());
+                        + limit.toSeconds() + " s:\n" + describe());
             }
             Probe.pause();
         }
     }
 
-    private boolean formed() {
+    static Duration formTimeout(int size) {
+        Duration perNode = FORM_TIMEOUT_PER_NODE.multipliedBy(size);
+        return perNode.compareTo(FORM_TIMEOUT) > 0 ? perNode : FORM_TIMEOUT;
+    }
+
+    /**
+     * How long the cluster took to form: from the launch of its last node until every node was ready and saw every
+     * node UP with a fresh report (polled, so a little later than the moment itself).
+     */
+    public Duration formed() {
+        return formed;
+    }
+
+    private boolean isFormed() {
         for (NodeProcess node : nodes) {
             if (!Probe.ok(node.url().resolve("/_ballast/health/ready"))) {
                 return false;

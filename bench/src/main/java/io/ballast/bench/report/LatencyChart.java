@@ -4,6 +4,7 @@ import io.ballast.bench.Results;
 import io.ballast.bench.Row;
 import io.ballast.bench.Scenario;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -56,7 +57,9 @@ public final class LatencyChart {
         }
         Axis axis = new Axis(lowDecade, highDecade);
 
-        int width = LEFT + rows.size() * GROUP_WIDTH + (Scenario.values().length - 1) * SCENARIO_GAP + RIGHT;
+        List<Scenario> charted = Arrays.stream(Scenario.values())
+                .filter(scenario -> !scenario.configurations().isEmpty()).toList();
+        int width = LEFT + rows.size() * GROUP_WIDTH + (charted.size() - 1) * SCENARIO_GAP + RIGHT;
         int bottom = TOP + PLOT_HEIGHT;
         int height = bottom + 72;
         StringBuilder svg = new StringBuilder();
@@ -71,7 +74,7 @@ public final class LatencyChart {
         grid(svg, axis, width, bottom);
 
         int x = LEFT;
-        for (Scenario scenario : Scenario.values()) {
+        for (Scenario scenario : charted) {
             List<Row> group = results.rows(scenario);
             int start = x;
             for (Row row : group) {
@@ -84,7 +87,7 @@ public final class LatencyChart {
             int middle = (start + x - GROUP_GAP) / 2;
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
                     + "font-weight=\"bold\">%s</text>%n", middle, bottom + 50, escape(chartName(scenario))));
-            if (scenario.ordinal() < Scenario.values().length - 1) {
+            if (charted.indexOf(scenario) < charted.size() - 1) {
                 int separator = x - GROUP_GAP / 2 + SCENARIO_GAP / 2;
                 svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
                         + "stroke=\"#999\" stroke-dasharray=\"3,3\"/>%n", separator, TOP, separator, bottom + 54));
@@ -174,6 +177,7 @@ public final class LatencyChart {
             case HOP -> "one hop";
             case FORWARDING -> "forwarding max";
             case THROUGHPUT -> "/hello max";
+            case SCALE -> "cluster size";
         };
     }
 

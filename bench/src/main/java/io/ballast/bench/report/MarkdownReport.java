@@ -7,10 +7,12 @@ import io.ballast.bench.Goal;
 import io.ballast.bench.Goals;
 import io.ballast.bench.Results;
 import io.ballast.bench.Row;
+import io.ballast.bench.ScaleRow;
 import io.ballast.bench.Scenario;
 import io.ballast.bench.Sizing;
 import io.ballast.bench.load.CpuUse;
 import io.ballast.bench.load.Measurement;
+import io.ballast.bench.load.TrafficRates;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,8 +58,9 @@ public final class MarkdownReport {
         StringBuilder md = new StringBuilder();
         md.append("# Ballast benchmark, ").append(options.date()).append("\n\n");
         md.append("Ballast's self-balancing nodes against DNS alone (the same nodes with `--balance off`) and "
-                + "against nginx `least_conn` in front of those nodes, on one machine over loopback; and the price "
-                + "of a forward and of Ballast's handler chain. Goals are reported here, never asserted.\n\n");
+                + "against nginx `least_conn` in front of those nodes, on one machine over loopback; the price "
+                + "of a forward and of Ballast's handler chain; and what a node's cluster traffic and CPU cost as "
+                + "the cluster grows. Goals are reported here, never asserted.\n\n");
         md.append("Latency chart: [").append(chartFile).append("](").append(chartFile).append(")\n\n");
         goalTable(md);
         howMeasured(md);
@@ -171,6 +174,10 @@ public final class MarkdownReport {
     private void scenario(StringBuilder md, Scenario scenario) {
         md.append("## ").append(scenario.title()).append("\n\n");
         md.append(sizing.setup(scenario)).append("\n\n");
+        if (scenario == Scenario.SCALE) {
+            scaleTable(md);
+            return;
+        }
         md.append("| configuration | rate (rps): target / sent / ok | errors | p50 | p90 | p99 | p99.9 | max "
                 + "| served by | forwarded | CPU cores: servers / bench / others |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -190,6 +197,51 @@ public final class MarkdownReport {
             md.append(".\n");
         }
         md.append("\n");
+    }
+
+    /** The scale scenario: two lines per cluster size, at rest and under load. */
+    private void scaleTable(StringBuilder md) {
+        md.append("| nodes | formed | | cluster msgs/s per node: sent / received | cluster KB/s per node: sent / "
+                + "received | CPU cores per node (busiest) | client load (rps): target / ok · errors · p99 "
+                + "| CPU cores: bench / others |\n");
+        md.append("|---|---|---|---|---|---|---|---|\n");
+        for (ScaleRow row : results.scaleRows()) {
+            if (!row.hasNumbers()) {
+                md.append("| ").append(row.size()).append(" | ").append(cell(row.missing().orElseThrow()))
+                        .append(" |  |  |  |  |  |  |\n");
+                continue;
+            }
+            md.append("| ").append(row.size()).append(" | ")
+                    .append(Format.decimal(row.formed().toMillis() / 1000.0, 1)).append(" s | at rest | ")
+                    .append(traffic(row.atRest())).append(" | none | ").append(benchAndOthers(row.restCpu()))
+                    .append(" |\n");
+            if (!row.hasLoadNumbers()) {
+                md.append("| ").append(row.size()).append(" |  | under load | ")
+                        .append(cell(row.loadMissing().orElseThrow())).append(" |  |  |  |  |\n");
+                continue;
+            }
+            Measurement m = row.load();
+            md.append("| ").append(row.size()).append(" |  | under load | ").append(traffic(row.underLoad()))
+                    .append(" | ").append(Format.rate(row.loadRate())).append(" / ")
+                    .append(Format.rate(m.totalOk() / m.seconds())).append(" · ")
+                    .append(Format.count(m.totalErrors())).append(" · ")
+                    .append(Format.latency(m.latencies().getTotalCount() == 0 ? Double.NaN
+                            : m.latencies().getValueAtPercentile(99))).append(" | ")
+                    .append(benchAndOthers(row.loadCpu())).append(" |\n");
+        }
+        md.append("\n");
+    }
+
+    private static String traffic(TrafficRates rates) {
+        return Format.decimal(rates.messagesSent(), 1) + " / " + Format.decimal(rates.messagesReceived(), 1) + " | "
+                + Format.decimal(rates.bytesSent() / 1000, 1) + " / " + Format.decimal(rates.bytesReceived() / 1000, 1)
+                + " | " + Format.decimal(rates.cpuCores(), 3) + " (" + Format.decimal(rates.maxCpuCores(), 3) + ")";
+    }
+
+    private static String benchAndOthers(CpuUse cpu) {
+        String others = Format.decimal(cpu.otherCores(), 2);
+        return Format.decimal(cpu.benchCores(), 2) + " / " + (cpu.otherCores() > Row.DISTURBING_CORES
+                ? "**" + others + "** (disturbed)" : others);
     }
 
     private String row(Row row) {

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * Nodes for one test, laid out so that nothing collides with another test, another run, or processes left over
  * from a crashed one: a fresh cluster name ({@code it-} and random hex), a random block of loopback addresses
  * {@code 127.A.B.0/24} handing each node its own address from {@code .2} up, and ports found free by binding them.
- * Everything it starts (nodes, dnsmasq) is stopped in {@link #close()}.
+ * Everything it starts (nodes, DNS servers) is stopped in {@link #close()}.
  *
  * <p>As a JUnit 5 extension on an instance field it lives for one test method and closes after it, pass or fail:
  * <pre>{@code
@@ -43,7 +43,7 @@ import java.util.stream.Stream;
  * try-with-resources.
  *
  * <p>Logs: {@code <ballast.logs>/<test class>/<test method>/<node>.log} (class-wide nodes under
- * {@code <test class>/shared/}), plus {@code dnsmasq.log} and its hosts file when DNS is used.
+ * {@code <test class>/shared/}); a DNS server's queries show in {@link #describe()}.
  */
 public final class TestCluster implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
         AutoCloseable {
@@ -59,7 +59,7 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, B
     private final FreePorts ports = new FreePorts();
     private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
     private final List<NodeProcess> methodNodes = new CopyOnWriteArrayList<>();
-    private final List<Dnsmasq> dnsServers = new CopyOnWriteArrayList<>();
+    private final List<DnsServer> dnsServers = new CopyOnWriteArrayList<>();
     private int nextHost = 2;
     private int nextNodeNumber = 1;
     private boolean classScoped;
@@ -217,12 +217,12 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, B
     }
 
     /**
-     * Starts {@code count} new nodes on one cluster port that find each other through DNS: a dnsmasq of this test
-     * ({@link #dnsmasq()}) answers {@link #dnsName()} with the address of every one of them.
+     * Starts {@code count} new nodes on one cluster port that find each other through DNS: a DNS server of this
+     * test ({@link #dns()}) answers {@link #dnsName()} with the address of every one of them.
      */
     public List<NodeProcess> startDns(int count) {
         List<NodeSpec> specs = newNodesSharingClusterPort(count);
-        Dnsmasq dns = startDnsmasq(Map.of(dnsName(), specs.stream().map(NodeSpec::bind).toList()));
+        DnsServer dns = startDnsServer(Map.of(dnsName(), specs.stream().map(NodeSpec::bind).toList()));
         return startAll(specs.stream().map(spec -> spec.withDiscovery(dns.discovery(dnsName()))).toList());
     }
 
@@ -231,21 +231,19 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, B
         return "nodes." + clusterName + ".test";
     }
 
-    /** The dnsmasq started last by {@link #startDns} or {@link #startDnsmasq}. */
-    public Dnsmasq dnsmasq() {
+    /** The DNS server started last by {@link #startDns} or {@link #startDnsServer}. */
+    public DnsServer dns() {
         if (dnsServers.isEmpty()) {
-            throw new IllegalStateException("no dnsmasq started in cluster " + clusterName);
+            throw new IllegalStateException("no DNS server started in cluster " + clusterName);
         }
         return dnsServers.get(dnsServers.size() - 1);
     }
 
-    /** Starts a dnsmasq that answers {@code aRecords}; stopped with this cluster. */
-    public Dnsmasq startDnsmasq(Map<String, List<String>> aRecords) {
-        if (logDir == null) {
-            useLogDir(logRoot().resolve("unnamed"));
-        }
-        Dnsmasq dns = Dnsmasq.start(logDir, aRecords, ports);
+    /** Starts a DNS server that answers {@code aRecords} (more can be set on it later); stopped with this cluster. */
+    public DnsServer startDnsServer(Map<String, List<String>> aRecords) {
+        DnsServer dns = DnsServer.start(ports);
         dnsServers.add(dns);
+        aRecords.forEach(dns::setA);
         return dns;
     }
 
@@ -313,10 +311,10 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, B
                 text.append("   | ").append(line).append('\n');
             }
         }
-        for (Dnsmasq dns : dnsServers) {
-            text.append("\n== dnsmasq on ").append(dns.server()).append(", last lines of ").append(dns.logFile())
-                    .append(":\n");
-            for (String line : LogFiles.tail(dns.logFile(), 10)) {
+        for (DnsServer dns : dnsServers) {
+            text.append("\n== DNS server on ").append(dns.server()).append(", latest queries:\n");
+            List<String> queries = dns.queries();
+            for (String line : queries.subList(Math.max(0, queries.size() - 10), queries.size())) {
                 text.append("   | ").append(line).append('\n');
             }
         }
@@ -335,14 +333,14 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, B
 
     /**
      * Stops every node (paused ones are resumed first; SIGTERM, then SIGKILL for any still running 10 s later, all
-     * in parallel) and every dnsmasq. Safe to call more than once.
+     * in parallel) and every DNS server. Safe to call more than once.
      */
     @Override
     public void close() {
         try {
             stop(nodes);
         } finally {
-            for (Dnsmasq dns : dnsServers) {
+            for (DnsServer dns : dnsServers) {
                 dns.close();
             }
             dnsServers.clear();

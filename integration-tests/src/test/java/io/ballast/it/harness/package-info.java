@@ -9,7 +9,8 @@
  *   <li>{@link io.ballast.it.harness.NodeProcess}: one node process: HTTP, its view, signals, exit status, log.</li>
  *   <li>{@link io.ballast.it.harness.Await}: polling instead of sleeping, with limits counted from a given moment.</li>
  *   <li>{@link io.ballast.it.harness.Views}: predicates over {@code /_ballast/cluster} views.</li>
- *   <li>{@link io.ballast.it.harness.Dnsmasq}: a real DNS server answering A records, for DNS discovery.</li>
+ *   <li>{@link io.ballast.it.harness.DnsServer}: a DNS server in the test (dnsjava) answering A records that the
+ *       test can change, for DNS discovery.</li>
  * </ul>
  *
  * <p>Node logs go to {@code <ballast.logs>/<test class>/<test method>/<node>.log}; failsafe sets

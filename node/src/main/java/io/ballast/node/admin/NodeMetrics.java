@@ -58,6 +58,18 @@ public final class NodeMetrics {
         Gauge.builder("ballast.sessions", self, LocalNode::sessions)
                 .description("Live sessions whose data this node holds as primary owner (counted every second)")
                 .register(registry);
+        // the cluster port's traffic, from the JGroups transport's counts (0 until the node has joined)
+        FunctionCounter.builder("ballast.cluster.messages.sent", cluster, c -> c.transportStats().messagesSent())
+                .description("Messages this node sent on the cluster port (one to all members counts once)")
+                .register(registry);
+        FunctionCounter.builder("ballast.cluster.messages.received", cluster,
+                        c -> c.transportStats().messagesReceived())
+                .description("Messages this node received on the cluster port, each copy (its own to all included)")
+                .register(registry);
+        FunctionCounter.builder("ballast.cluster.bytes.sent", cluster, c -> c.transportStats().bytesSent())
+                .description("Bytes of the messages this node sent on the cluster port").register(registry);
+        FunctionCounter.builder("ballast.cluster.bytes.received", cluster, c -> c.transportStats().bytesReceived())
+                .description("Bytes of the messages this node received on the cluster port").register(registry);
         this.forwardLatency = Timer.builder("ballast.forward.latency")
                 .description("Time from forwarding a request to a peer until its answer has been sent on")
                 .publishPercentileHistogram()

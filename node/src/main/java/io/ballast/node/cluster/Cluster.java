@@ -167,6 +167,12 @@ public final class Cluster implements Peers, AutoCloseable {
         }
     }
 
+    /** What this node's transport has sent and received on the cluster port; nothing before the join. */
+    public TransportStats transportStats() {
+        Membership current = membership;
+        return current == null ? TransportStats.NONE : current.transportStats();
+    }
+
     /** Leaves the cluster, if this node had joined: peers drop it from their view at once. */
     @Override
     public void close() {

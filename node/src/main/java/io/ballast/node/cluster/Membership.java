@@ -93,6 +93,7 @@ public final class Membership implements AutoCloseable {
         this.events = events;
         this.reports = new ReportCache(config.name(), manager.getCache(ReportCache.NAME), board, events);
         this.shared = manager.getCache(SHARED_CACHE);
+        TransportStats.startCounting(channel.getProtocolStack().getTransport());
     }
 
     /**
@@ -268,6 +269,11 @@ public final class Membership implements AutoCloseable {
 
     ReportCache reports() {
         return reports;
+    }
+
+    /** What this node's transport has sent and received so far, for the metrics. */
+    TransportStats transportStats() {
+        return TransportStats.of(channel.getProtocolStack().getTransport());
     }
 
     LoadBoard board() {

@@ -9,6 +9,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,9 @@ import java.util.Map;
  * the connection after the answer:
  *
  * <ul>
+ *   <li>a request line whose HTTP version is not 1.x ({@code HTTP/2.0} on this plain port, {@code HTTP/0.9},
+ *       {@code HTTP/9.9}): 505, found by {@link HttpVersionCheck}, where Undertow's parser would have served it as
+ *       HTTP/1.1 or refused it with a bare 400;</li>
  *   <li>header fields over {@link HttpLimits#MAX_HEADER_BYTES}: 431; more than {@link HttpLimits#MAX_HEADERS} of
  *       them: 400. A request that carries a hop token, as a forwarded one does, has room for what the forwarding
  *       node added ({@link HttpLimits#FORWARDED_HEADER_ALLOWANCE} bytes, {@link HttpLimits#FORWARDED_HEADERS_ALLOWANCE}
@@ -40,6 +44,12 @@ public final class HeaderLimitHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String version = HttpVersionCheck.unsupported(exchange);
+        if (version != null) {
+            refuse(exchange, StatusCodes.HTTP_VERSION_NOT_SUPPORTED, "HTTP version not supported",
+                    Map.of("version", version, "supported", List.of("HTTP/1.0", "HTTP/1.1")));
+            return;
+        }
         HeaderMap headers = exchange.getRequestHeaders();
         boolean forwarded = headers.contains(HOP);
         long headerBytes = headerBytes(headers);

@@ -6,6 +6,7 @@ import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.protocol.http.HttpOpenListener;
+import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
@@ -71,8 +72,16 @@ public final class HttpServer {
                     .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
                     .addAll(serverOptions)
                     .getMap());
-            openListener.setRootHandler(root);
-            channel = worker.createStreamConnectionServer(address, ChannelListeners.openListenerAdapter(openListener),
+            // the version each request line asked for, which Undertow's parser does not keep (HttpVersionCheck)
+            openListener.setRootHandler(exchange -> {
+                HttpVersionCheck.mark(exchange);
+                root.handleRequest(exchange);
+            });
+            ChannelListener<StreamConnection> accepted = connection -> {
+                HttpVersionCheck.install(connection);
+                openListener.handleEvent(connection);
+            };
+            channel = worker.createStreamConnectionServer(address, ChannelListeners.openListenerAdapter(accepted),
                     OptionMap.builder()
                             .set(Options.WORKER_IO_THREADS, IO_THREADS)
                             .set(Options.TCP_NODELAY, true)
