@@ -141,8 +141,8 @@ public final class Node implements AutoCloseable {
             return thread;
         });
         this.edge = chain();
-        this.server = new HttpServer(new InetSocketAddress(config.bind(), config.httpPort()),
-                HttpLimits.serverOptions(config), new RecoveryHandler(edge));
+        this.server = new HttpServer(config, new RecoveryHandler(edge));
+        server.peerTls().ifPresent(routing::forwardOverTls);
     }
 
     /** Starts a node that serves its {@code --upstream} application, or else the built-in demo application. */

@@ -24,6 +24,7 @@ import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.ssl.XnioSsl;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -180,6 +181,11 @@ public final class RoutingHandler implements HttpHandler {
     public void peerLeft(String peer) {
         connections.forget(peer);
         health.forget(peer);
+    }
+
+    /** Forwards to peers whose URL is {@code https} over TLS with {@code ssl}. */
+    public void forwardOverTls(XnioSsl ssl) {
+        connections.forwardOverTls(ssl);
     }
 
     public void close() {
