@@ -75,7 +75,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                                   nginx out
               --jvm-options "..." JVM options of every node and of the bare server (default -Xmx256m)
               --keep-logs         keep the servers' logs and print where they are
-              --only S,S,...      run only these scenarios: even, skew, slow, kill, forward, throughput
+              --only S,S,...      run only these scenarios: even, skew, slow, kill, forward, throughput, https
               --settle D          before each row, wait up to D for other processes to keep fewer than half a
                                   core busy (default 10s; --quick: 0s, no wait)
               --help              this text
@@ -239,7 +239,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                 chosen.add(Scenario.valueOf(name.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(option + ": '" + name + "' (expected: even, skew, slow, kill, "
-                        + "forward or throughput, separated by commas)");
+                        + "forward, throughput or https, separated by commas)");
             }
         }
         return chosen;

@@ -9,7 +9,9 @@ public enum Configuration {
     SERVED_LOCALLY("Ballast always/round-robin: served locally", "local"),
     FORWARDED("Ballast always/round-robin: forwarded", "forwarded"),
     FULL_CHAIN("Ballast node, full chain", "Ballast"),
-    BARE("bare Undertow", "bare");
+    BARE("bare Undertow", "bare"),
+    TLS_NODE("Ballast node with --tls-cert", "Ballast TLS"),
+    NGINX_TLS("nginx TLS in front of bare Undertow", "nginx TLS");
 
     private final String label;
     private final String shortLabel;

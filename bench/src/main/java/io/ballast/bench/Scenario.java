@@ -10,7 +10,8 @@ public enum Scenario {
     SLOW("One slow node", List.of(Configuration.BALLAST, Configuration.DNS_ALONE, Configuration.NGINX)),
     KILL("One node killed mid-run", List.of(Configuration.BALLAST, Configuration.DNS_ALONE, Configuration.NGINX)),
     FORWARD("Forwarding overhead", List.of(Configuration.SERVED_LOCALLY, Configuration.FORWARDED)),
-    THROUGHPUT("Full-chain /hello throughput", List.of(Configuration.FULL_CHAIN, Configuration.BARE));
+    THROUGHPUT("Full-chain /hello throughput", List.of(Configuration.FULL_CHAIN, Configuration.BARE)),
+    HTTPS("HTTPS /hello throughput", List.of(Configuration.TLS_NODE, Configuration.NGINX_TLS));
 
     private final String title;
     private final List<Configuration> configurations;

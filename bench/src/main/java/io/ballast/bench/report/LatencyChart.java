@@ -173,6 +173,7 @@ public final class LatencyChart {
             case KILL -> "node killed";
             case FORWARD -> "forward";
             case THROUGHPUT -> "/hello max";
+            case HTTPS -> "HTTPS max";
         };
     }
 

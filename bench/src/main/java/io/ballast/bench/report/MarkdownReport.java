@@ -178,8 +178,8 @@ public final class MarkdownReport {
             md.append(row(row));
         }
         md.append("\n");
-        if (scenario == Scenario.THROUGHPUT) {
-            md.append(cpuPerRequest()).append("\n\n");
+        if (scenario == Scenario.THROUGHPUT || scenario == Scenario.HTTPS) {
+            md.append(cpuPerRequest(scenario)).append("\n\n");
         }
         for (Goal goal : Goals.of(scenario, goals)) {
             md.append("- **").append(goal.verdict()).append("**: ").append(goal.statement()).append(" — ")
@@ -240,9 +240,9 @@ public final class MarkdownReport {
     }
 
     /** Server and bench CPU per request in the throughput rows: the chain's price without the client's share. */
-    private String cpuPerRequest() {
+    private String cpuPerRequest(Scenario scenario) {
         List<String> parts = new ArrayList<>();
-        for (Row row : results.rows(Scenario.THROUGHPUT)) {
+        for (Row row : results.rows(scenario)) {
             if (row.okCount() > 0 && !Double.isNaN(row.cpu().serverSeconds())) {
                 parts.add(row.configuration().label() + ": server " + Format.decimal(
                         row.cpu().serverSeconds() * 1e6 / row.okCount(), 0) + " µs, bench " + Format.decimal(
