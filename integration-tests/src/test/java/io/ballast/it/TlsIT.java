@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -237,6 +238,12 @@ class TlsIT {
                 missing.toString())), "--tls-key", missing.toString(), "no such file");
         assertExitsTwoWithOneLine(cluster.start(spec.withArgs("--http-redirect-port", "8080")),
                 "--http-redirect-port", "without --tls-cert");
+        int taken = cluster.ports().tcp(spec.bind());
+        try (ServerSocket holder = new ServerSocket()) {
+            holder.bind(new InetSocketAddress(spec.bind(), taken));
+            assertExitsTwoWithOneLine(cluster.start(spec.withArgs(files.args()).withArgs("--http-redirect-port",
+                    Integer.toString(taken))), "--http-redirect-port", Integer.toString(taken), "a free port");
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------

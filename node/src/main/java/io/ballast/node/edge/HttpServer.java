@@ -5,6 +5,7 @@ import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
+import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
 import io.undertow.server.protocol.http.AlpnOpenListener;
 import io.undertow.server.protocol.http.HttpOpenListener;
@@ -25,6 +26,7 @@ import org.xnio.ssl.SslConnection;
 import org.xnio.ssl.XnioSsl;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -53,6 +55,7 @@ public final class HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
     private final InetSocketAddress address;
+    /** Undertow's options ({@link UndertowOptions}) for every connection. */
     private final OptionMap serverOptions;
     private final HttpHandler root;
     private final Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
@@ -67,24 +70,10 @@ public final class HttpServer {
     private CertificateWatcher watcher;
 
     /**
-     * A plain HTTP/1.1 server.
-     *
-     * @param serverOptions Undertow's options ({@link UndertowOptions}) for every connection
-     */
-    public HttpServer(InetSocketAddress address, OptionMap serverOptions, HttpHandler root) {
-        this.address = address;
-        this.serverOptions = serverOptions;
-        this.root = root;
-        this.tls = null;
-        this.redirectPort = OptionalInt.empty();
-        this.handshakeTimeoutMs = 0;
-    }
-
-    /**
      * The server a node's configuration asks for: on its bind address and HTTP port, with its limits
      * ({@link HttpLimits}), TLS when it has {@code --tls-cert}, and its redirect port.
      *
-     * @throws io.ballast.node.config.ConfigException when a TLS file is no longer usable
+     * @throws ConfigException when a TLS file is no longer usable
      */
     public HttpServer(NodeConfig config, HttpHandler root) {
         this.address = new InetSocketAddress(config.bind(), config.httpPort());
@@ -104,6 +93,7 @@ public final class HttpServer {
      * Starts listening.
      *
      * @throws java.net.BindException when the address or port cannot be had
+     * @throws ConfigException        when the redirect port cannot be had
      */
     public synchronized void start() throws IOException {
         worker = xnio.createWorker(OptionMap.builder()
@@ -189,9 +179,14 @@ public final class HttpServer {
         String host = address.getAddress() instanceof Inet6Address
                 ? "[" + address.getAddress().getHostAddress() + "]" : address.getAddress().getHostAddress();
         redirect.setRootHandler(new RecoveryHandler(new RedirectHandler(address.getPort(), host, root)));
-        redirectChannel = worker.createStreamConnectionServer(
-                new InetSocketAddress(address.getAddress(), redirectPort.getAsInt()),
-                ChannelListeners.openListenerAdapter(redirect), socketOptions().getMap());
+        try {
+            redirectChannel = worker.createStreamConnectionServer(
+                    new InetSocketAddress(address.getAddress(), redirectPort.getAsInt()),
+                    ChannelListeners.openListenerAdapter(redirect), socketOptions().getMap());
+        } catch (BindException e) {
+            throw new ConfigException("--http-redirect-port", Integer.toString(redirectPort.getAsInt()),
+                    "a free port on " + address.getAddress().getHostAddress() + ", but: " + e.getMessage());
+        }
         redirectChannel.resumeAccepts();
     }
 
