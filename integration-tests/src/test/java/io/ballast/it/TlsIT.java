@@ -49,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class TlsIT {
 
-    private static final Duration START_LIMIT = Duration.ofSeconds(60);
+    private static final Duration START_LIMIT = Duration.ofSeconds(90);
     private static final Duration EXIT_LIMIT = Duration.ofSeconds(30);
     private static final Duration ROTATION_LIMIT = Duration.ofSeconds(10);
 
