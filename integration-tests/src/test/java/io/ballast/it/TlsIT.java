@@ -147,17 +147,19 @@ class TlsIT {
     }
 
     @Test
-    void oldProtocolsPlainHttpAndSilentSocketsAreClosed() throws Exception {
+    void tls10And11PlainHttpAndSilentSocketsAreRefused() throws Exception {
         NodeProcess node = cluster.start(tlsNode("--header-timeout", "1s"));
         cluster.awaitLive(START_LIMIT, List.of(node));
         InetSocketAddress address = new InetSocketAddress(node.bind(), node.httpPort());
 
         Path openssl = SystemPackages.require("openssl", "openssl");
         String connect = node.bind() + ":" + node.httpPort();
-        List<String> tls11 = run(openssl.toString(), "s_client", "-connect", connect, "-tls1_1", "-cipher",
-                "DEFAULT:@SECLEVEL=0");
-        assertTrue(tls11.stream().anyMatch(line -> line.contains("Cipher is (NONE)")),
-                "a TLS 1.1 client gets no session: " + tls11);
+        for (String old : List.of("-tls1", "-tls1_1")) {
+            List<String> refused = run(openssl.toString(), "s_client", "-connect", connect, old, "-cipher",
+                    "DEFAULT:@SECLEVEL=0");
+            assertTrue(refused.stream().anyMatch(line -> line.contains("Cipher is (NONE)")),
+                    "a client of " + old + " gets no session: " + refused);
+        }
         List<String> tls12 = run(openssl.toString(), "s_client", "-connect", connect, "-tls1_2");
         assertTrue(tls12.stream().anyMatch(line -> line.matches(".*New, TLSv1.2, Cipher is ECDHE-.*-GCM-.*")),
                 "a TLS 1.2 client gets a forward-secret AEAD suite: " + tls12);

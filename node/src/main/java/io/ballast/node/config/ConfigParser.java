@@ -196,7 +196,7 @@ public final class ConfigParser {
         try {
             TlsPair.load(cert, key);
         } catch (TlsPair.Unusable e) {
-            boolean keyFile = e.file().equals(key);
+            boolean keyFile = e.keyFile();
             throw new ConfigException(keyFile ? Option.TLS_KEY.flag() : Option.TLS_CERT.flag(),
                     keyFile ? keyText : certText, (keyFile ? "a PEM private key" : "a PEM certificate chain")
                             + " of this node, but: " + e.problem());

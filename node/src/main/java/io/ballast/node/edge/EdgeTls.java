@@ -58,7 +58,7 @@ public final class EdgeTls {
         try {
             pair = TlsPair.load(files.cert(), files.key());
         } catch (TlsPair.Unusable e) {
-            throw new ConfigException(e.file().equals(files.key()) ? "--tls-key" : "--tls-cert",
+            throw new ConfigException(e.keyFile() ? "--tls-key" : "--tls-cert",
                     e.file().toString(), "a usable PEM file, but: " + e.problem());
         }
         try {

@@ -49,16 +49,23 @@ public record TlsPair(List<X509Certificate> chain, PrivateKey key) {
     /** Why a file cannot be used: which file, and what is wrong with it, for one line of a refusal. */
     public static final class Unusable extends Exception {
         private final Path file;
+        private final boolean keyFile;
         private final String problem;
 
-        Unusable(Path file, String problem) {
+        Unusable(Path file, boolean keyFile, String problem) {
             super(file + ": " + problem);
             this.file = file;
+            this.keyFile = keyFile;
             this.problem = problem;
         }
 
         public Path file() {
             return file;
+        }
+
+        /** Whether it is the key file that cannot be used (else the certificate file; the two may be one file). */
+        public boolean keyFile() {
+            return keyFile;
         }
 
         public String problem() {
@@ -76,7 +83,7 @@ public record TlsPair(List<X509Certificate> chain, PrivateKey key) {
         List<X509Certificate> chain = readChain(certFile);
         PrivateKey key = readKey(keyFile);
         if (!belongTogether(chain.get(0).getPublicKey(), key)) {
-            throw new Unusable(keyFile, "this key is not the private key of the certificate in " + certFile
+            throw new Unusable(keyFile, true, "this key is not the private key of the certificate in " + certFile
                     + " (" + subject(chain.get(0)) + ")");
         }
         return new TlsPair(chain, key);
@@ -134,19 +141,19 @@ public record TlsPair(List<X509Certificate> chain, PrivateKey key) {
     private static List<X509Certificate> readChain(Path file) throws Unusable {
         List<X509Certificate> chain = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-        for (Object object : readPem(file)) {
+        for (Object object : readPem(file, false)) {
             if (object instanceof X509CertificateHolder holder) {
                 try {
                     chain.add(converter.getCertificate(holder));
                 } catch (CertificateException e) {
-                    throw new Unusable(file, "certificate " + (chain.size() + 1) + " cannot be read: "
+                    throw new Unusable(file, false, "certificate " + (chain.size() + 1) + " cannot be read: "
                             + e.getMessage());
                 }
             }
         }
         if (chain.isEmpty()) {
-            throw new Unusable(file, "no PEM certificate in it (expected one or more -----BEGIN CERTIFICATE----- "
-                    + "blocks, the node's own first)");
+            throw new Unusable(file, false, "no PEM certificate in it (expected one or more "
+                    + "-----BEGIN CERTIFICATE----- blocks, the node's own first)");
         }
         return chain;
     }
@@ -154,7 +161,7 @@ public record TlsPair(List<X509Certificate> chain, PrivateKey key) {
     private static PrivateKey readKey(Path file) throws Unusable {
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         PrivateKey key = null;
-        for (Object object : readPem(file)) {
+        for (Object object : readPem(file, true)) {
             PrivateKey found;
             try {
                 if (object instanceof PrivateKeyInfo info) {
@@ -162,32 +169,32 @@ public record TlsPair(List<X509Certificate> chain, PrivateKey key) {
                 } else if (object instanceof PEMKeyPair pair) {
                     found = converter.getPrivateKey(pair.getPrivateKeyInfo()); // SEC1 keys may lack the public half
                 } else if (object instanceof PKCS8EncryptedPrivateKeyInfo || object instanceof PEMEncryptedKeyPair) {
-                    throw new Unusable(file, "the private key is encrypted (expected an unencrypted one; "
+                    throw new Unusable(file, true, "the private key is encrypted (expected an unencrypted one; "
                             + "'openssl pkey -in FILE -out PLAIN' decrypts it)");
                 } else {
                     continue;
                 }
             } catch (IOException e) {
-                throw new Unusable(file, "the private key cannot be read: " + e.getMessage());
+                throw new Unusable(file, true, "the private key cannot be read: " + e.getMessage());
             }
             if (key != null) {
-                throw new Unusable(file, "more than one private key in it (expected exactly one)");
+                throw new Unusable(file, true, "more than one private key in it (expected exactly one)");
             }
             key = found;
         }
         if (key == null) {
-            throw new Unusable(file, "no PEM private key in it (expected -----BEGIN PRIVATE KEY-----, "
+            throw new Unusable(file, true, "no PEM private key in it (expected -----BEGIN PRIVATE KEY-----, "
                     + "-----BEGIN RSA PRIVATE KEY----- or -----BEGIN EC PRIVATE KEY-----)");
         }
         String algorithm = key.getAlgorithm().toUpperCase(Locale.ROOT);
         if (!algorithm.equals("RSA") && !algorithm.equals("EC")) {
-            throw new Unusable(file, "a " + key.getAlgorithm() + " key (expected an RSA or EC key)");
+            throw new Unusable(file, true, "a " + key.getAlgorithm() + " key (expected an RSA or EC key)");
         }
         return key;
     }
 
     /** Every PEM object of {@code file}, in order. */
-    private static List<Object> readPem(Path file) throws Unusable {
+    private static List<Object> readPem(Path file, boolean keyFile) throws Unusable {
         List<Object> objects = new ArrayList<>();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
              PEMParser parser = new PEMParser(reader)) {
@@ -195,15 +202,15 @@ public record TlsPair(List<X509Certificate> chain, PrivateKey key) {
                 objects.add(object);
             }
         } catch (NoSuchFileException e) {
-            throw new Unusable(file, "no such file");
+            throw new Unusable(file, keyFile, "no such file");
         } catch (AccessDeniedException e) {
-            throw new Unusable(file, "it cannot be read (permission denied)");
+            throw new Unusable(file, keyFile, "it cannot be read (permission denied)");
         } catch (IOException | RuntimeException e) {
             if (Files.isDirectory(file)) {
-                throw new Unusable(file, "it is a directory, not a file");
+                throw new Unusable(file, keyFile, "it is a directory, not a file");
             }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new Unusable(file, "not readable as PEM: " + message.replace('\n', ' '));
+            throw new Unusable(file, keyFile, "not readable as PEM: " + message.replace('\n', ' '));
         }
         return objects;
     }

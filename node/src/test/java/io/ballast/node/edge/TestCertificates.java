@@ -118,7 +118,7 @@ public final class TestCertificates {
         return text.toString();
     }
 
-    /** An EC private key as SEC1 PEM ({@code BEGIN EC PRIVATE KEY}), with its curve and public key, as OpenSSL writes it. */
+    /** An EC private key as SEC1 PEM ({@code BEGIN EC PRIVATE KEY}) with curve and public key, as OpenSSL has it. */
     public static String sec1(KeyPair keys) {
         try {
             PrivateKeyInfo info = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());

@@ -83,6 +83,18 @@ class TlsPairTest {
     }
 
     @Test
+    void oneFileMayHoldTheChainAndTheKeyAndARefusalSaysWhichRoleFailed() throws Exception {
+        TestCertificates.Issued node = TestCertificates.node(ca, "127.0.0.2", "EC");
+        Path both = write(dir.resolve("both.pem"), pem(node.certificate(), ca.certificate()) + pkcs8(node.keys()));
+        assertEquals(node.certificate(), TlsPair.load(both, both).certificate());
+        Path keyOnly = write(dir.resolve("key.pem"), pkcs8(node.keys()));
+        TlsPair.Unusable refusal = assertThrows(TlsPair.Unusable.class, () -> TlsPair.load(keyOnly, keyOnly));
+        assertFalse(refusal.keyFile(), "the certificate is what is missing: " + refusal.getMessage());
+        Path certOnly = write(dir.resolve("cert.pem"), pem(node.certificate()));
+        assertTrue(assertThrows(TlsPair.Unusable.class, () -> TlsPair.load(certOnly, certOnly)).keyFile());
+    }
+
+    @Test
     void onlyModernSuitesAreEnabled() {
         List<String> suites = Arrays.asList(EdgeTls.modernSuites());
         assertTrue(suites.contains("TLS_AES_128_GCM_SHA256"), suites.toString());
