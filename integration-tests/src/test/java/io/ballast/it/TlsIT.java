@@ -120,6 +120,32 @@ class TlsIT {
     }
 
     @Test
+    void aPeerWhoseCertificateTheNodeDoesNotTrustGetsNoForward() throws Exception {
+        Certificates stranger = new Certificates();
+        List<NodeSpec> specs = cluster.newNodes(2);
+        String discovery = NodeSpec.staticDiscovery(specs);
+        NodeSpec first = specs.get(0).withDiscovery(discovery)
+                .withArgs(ca.issue(cluster.logDir(), "n1", List.of(specs.get(0).bind())).args())
+                .withArgs("--balance", "always", "--strategy", "round-robin");
+        NodeSpec second = specs.get(1).withDiscovery(discovery)
+                .withArgs(stranger.issue(cluster.logDir(), "n2", List.of(specs.get(1).bind())).args())
+                .withArgs("--balance", "always", "--strategy", "round-robin");
+        List<NodeProcess> nodes = cluster.startAll(List.of(first, second));
+        cluster.awaitOneView(START_LIMIT, nodes);
+
+        // n1 trusts its own chain's CA only: every forward to n2 fails its handshake, and n1 serves the request
+        HttpClient client = client(HttpClient.Version.HTTP_1_1);
+        for (int i = 0; i < 8; i++) {
+            HttpResponse<String> response = get(client, nodes.get(0).url() + "/hello");
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("n1", response.headers().firstValue("X-Served-By").orElseThrow());
+            assertTrue(response.headers().firstValue("Via").isEmpty(), "not forwarded: " + response.headers());
+        }
+        assertTrue(nodes.get(0).logTail(200).stream().anyMatch(line -> line.contains("to n2 failed before a response")),
+                "n1 tried n2 and failed over:\n" + String.join("\n", nodes.get(0).logTail(40)));
+    }
+
+    @Test
     void renewedCertificateReachesNewConnectionsAndABrokenOneIsRefused() throws Exception {
         NodeSpec spec = cluster.newNode();
         spec = spec.withDiscovery(NodeSpec.staticDiscovery(List.of(spec)));
