@@ -79,7 +79,8 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                                   nginx out
               --jvm-options "..." JVM options of every node and of the bare server (default -Xmx256m)
               --keep-logs         keep the servers' logs and print where they are
-              --only S,S,...      run only these scenarios: even, skew, slow, kill, hop, forwarding, throughput, scale
+              --only S,S,...      run only these scenarios: even, skew, slow, kill, hop, forwarding, throughput, https,
+                                  scale
               --scale-sizes N,... the cluster sizes of the scale scenario (default 3,6,12; each 2 to 30)
               --settle D          before each row, wait up to D for other processes to keep fewer than half a
                                   core busy (default 10s; --quick: 0s, no wait)
@@ -244,7 +245,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                 chosen.add(Scenario.valueOf(name.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(option + ": '" + name + "' (expected: even, skew, slow, kill, "
-                        + "hop, forwarding, throughput or scale, separated by commas)");
+                        + "hop, forwarding, throughput, https or scale, separated by commas)");
             }
         }
         return chosen;

@@ -12,7 +12,9 @@ public enum Configuration {
     FORWARDING_BALLAST("node A forwarding every request to node B", "Ballast"),
     FORWARDING_NGINX("nginx proxying every request to node B", "nginx"),
     FULL_CHAIN("Ballast node, full chain", "Ballast"),
-    BARE("bare Undertow", "bare");
+    BARE("bare Undertow", "bare"),
+    TLS_NODE("Ballast node with --tls-cert", "Ballast TLS"),
+    NGINX_TLS("nginx TLS in front of bare Undertow", "nginx TLS");
 
     private final String label;
     private final String shortLabel;
@@ -24,7 +26,7 @@ public enum Configuration {
 
     /** Whether this configuration needs nginx, and so has no numbers where nginx is not installed. */
     public boolean needsNginx() {
-        return this == NGINX || this == HOP_NGINX || this == FORWARDING_NGINX;
+        return this == NGINX || this == HOP_NGINX || this == FORWARDING_NGINX || this == NGINX_TLS;
     }
 
     public String label() {

@@ -32,6 +32,7 @@ public final class Goals {
         goals.add(hopCost(results, 99, "p99", 2.0));
         goals.add(forwardingPerCore(results));
         goals.add(chainThroughput(results));
+        goals.add(httpsThroughput(results));
         return goals;
     }
 
@@ -201,6 +202,30 @@ public final class Goals {
         return new Goal(Scenario.THROUGHPUT, statement,
                 "Ballast " + Format.rate(mine) + " rps vs bare " + Format.rate(theirs) + " rps",
                 Format.ratio(ratio) + " (goal >= 0.95x)", Verdict.of(ratio >= 0.95),
+                errors.isEmpty() ? cpu : cpu.isEmpty() ? errors : cpu + "; " + errors);
+    }
+
+    private static Goal httpsThroughput(Results results) {
+        String statement = "HTTPS /hello throughput of a TLS node >= 0.85x nginx terminating TLS in front of the "
+                + "bare server";
+        Row node = results.row(Scenario.HTTPS, Configuration.TLS_NODE);
+        Row nginx = results.row(Scenario.HTTPS, Configuration.NGINX_TLS);
+        Optional<String> missing = missing(node, nginx);
+        if (missing.isPresent()) {
+            return notEvaluated(Scenario.HTTPS, statement, missing.get());
+        }
+        double mine = node.measurement().orElseThrow().okRate();
+        double theirs = nginx.measurement().orElseThrow().okRate();
+        double ratio = mine / theirs;
+        double myCpu = node.cpu().serverSeconds() * 1e6 / node.okCount();
+        double theirCpu = nginx.cpu().serverSeconds() * 1e6 / nginx.okCount();
+        String cpu = Double.isNaN(myCpu) || Double.isNaN(theirCpu) ? ""
+                : "server CPU per request: Ballast " + Format.decimal(myCpu, 1) + " µs vs nginx and bare "
+                + Format.decimal(theirCpu, 1) + " µs (" + Format.ratio(myCpu / theirCpu) + ")";
+        String errors = errorNote(List.of(node, nginx));
+        return new Goal(Scenario.HTTPS, statement,
+                "Ballast " + Format.rate(mine) + " rps vs nginx " + Format.rate(theirs) + " rps",
+                Format.ratio(ratio) + " (goal >= 0.85x)", Verdict.of(ratio >= 0.85),
                 errors.isEmpty() ? cpu : cpu.isEmpty() ? errors : cpu + "; " + errors);
     }
 

@@ -12,6 +12,7 @@ public enum Scenario {
     HOP("One hop", List.of(Configuration.HOP_DIRECT, Configuration.HOP_NGINX, Configuration.HOP_BALLAST)),
     FORWARDING("Forwarding throughput", List.of(Configuration.FORWARDING_BALLAST, Configuration.FORWARDING_NGINX)),
     THROUGHPUT("Full-chain /hello throughput", List.of(Configuration.FULL_CHAIN, Configuration.BARE)),
+    HTTPS("HTTPS /hello throughput", List.of(Configuration.TLS_NODE, Configuration.NGINX_TLS)),
     /** Clusters of several sizes, each at rest and under even load: a table of its own ({@link ScaleRow}). */
     SCALE("Cluster size", List.of());
 

@@ -1,5 +1,7 @@
 package io.ballast.bench;
 
+import io.ballast.bench.process.BenchCertificate;
+
 import io.ballast.bench.report.Format;
 
 import java.time.Duration;
@@ -134,6 +136,13 @@ public record Sizing(BenchOptions options) {
                     + "as one copy per member, and once per copy received, so received is the wire's traffic; "
                     + "failure detection's own sockets not included), and the cores its process kept busy (CPU time "
                     + "from /proc), with the busiest node's in parentheses.";
+            case HTTPS -> "The same closed loop over TLS (" + BenchCertificate.PROTOCOL + " and "
+                    + BenchCertificate.CIPHER_SUITE + " only, one handshake per connection, then keep-alive), "
+                    + "`/hello` to one Ballast node with `--tls-cert` and `--tls-key` (a cluster of one), and to "
+                    + "nginx terminating TLS (`worker_processes auto`, keep-alive to the bare Undertow server behind "
+                    + "it) with the same self-signed EC P-256 certificate made for this run. Taking turns as above: "
+                    + seconds(options.measure()) + " measured each. The servers' CPU counts nginx's processes and "
+                    + "the bare server's together.";
         };
     }
 }

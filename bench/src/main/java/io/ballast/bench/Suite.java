@@ -12,6 +12,7 @@ import io.ballast.bench.load.Target;
 import io.ballast.bench.load.TimedAction;
 import io.ballast.bench.load.TrafficRates;
 import io.ballast.bench.process.BareServerProcess;
+import io.ballast.bench.process.BenchCertificate;
 import io.ballast.bench.process.FreePorts;
 import io.ballast.bench.process.LoopbackBlock;
 import io.ballast.bench.process.Nginx;
@@ -46,7 +47,8 @@ import java.util.stream.Stream;
  * <p>{@link #stages()} is the plan, top to bottom. Clusters are shared where a scenario leaves them as it found
  * them: one Ballast cluster serves even load, then skew, then loses a node; one cluster with {@code --balance off}
  * serves DNS alone and nginx, then loses a node; a second such cluster is nginx's for its own node-killed run. The
- * bare server runs beside a single node at the end, the two measured in turns.
+ * bare server runs beside a single node, the two measured in turns; then a single node with TLS and nginx
+ * terminating TLS in front of a bare server, with one certificate, in turns too.
  */
 final class Suite {
 
@@ -69,6 +71,7 @@ final class Suite {
     private final NodeJar nodeJar;
     private final String bareClassPath;
     private final AtomicInteger clusters = new AtomicInteger();
+    private BenchCertificate certificate;
     private final Set<NodeCluster> warmed = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ExecutorService clientThreads = Executors.newFixedThreadPool(4, runnable -> {
         Thread thread = new Thread(runnable, "bench-client");
@@ -174,6 +177,16 @@ final class Suite {
                 List.of(with(weighted, "1"), with(weighted, "1000")), this::measureHops));
         stages.add(new Stage("single node and bare server", List.of(Scenario.THROUGHPUT),
                 List.of(Configuration.FULL_CHAIN, Configuration.BARE), List.of(List.of()), this::measureThroughput));
+        if (options.nginx().isPresent()) {
+            stages.add(new Stage("TLS node, and nginx with TLS in front of the bare server", List.of(Scenario.HTTPS),
+                    List.of(Configuration.TLS_NODE, Configuration.NGINX_TLS), List.of(certificate().nodeArgs()),
+                    this::measureHttps));
+        } else {
+            results.put(Row.skipped(Scenario.HTTPS, Configuration.NGINX_TLS, "nginx is not installed (or --nginx "
+                    + "none)"));
+            results.put(Row.skipped(Scenario.HTTPS, Configuration.TLS_NODE, "nginx is not installed (or --nginx "
+                    + "none): nothing to compare with"));
+        }
         return stages;
     }
 
@@ -336,7 +349,8 @@ final class Suite {
                 hopTargets.add(1, nginx.target());
                 hopServers.add(1, Stream.concat(nginx.handles().stream(), Stream.of(b.handle())).toList());
             }
-            Run[] hopRuns = takeTurns(hopTargets, hopServers, 1, Sizing.HOP_WARMUP_FACTOR);
+            Run[] hopRuns = takeTurns(hopTargets, hopServers, new ClosedLoopLoad(options.timeout()), 1,
+                    Sizing.HOP_WARMUP_FACTOR);
             for (int i = 0; i < hops.size(); i++) {
                 Measurement m = hopRuns[i].measurement();
                 Configuration configuration = hops.get(i);
@@ -355,7 +369,8 @@ final class Suite {
                 proxyTargets.add(nginx.target());
                 proxyServers.add(nginx.handles());
             }
-            Run[] proxyRuns = takeTurns(proxyTargets, proxyServers, options.concurrency(), 1);
+            Run[] proxyRuns = takeTurns(proxyTargets, proxyServers, new ClosedLoopLoad(options.timeout()),
+                    options.concurrency(), 1);
             for (int i = 0; i < proxies.size(); i++) {
                 Measurement m = proxyRuns[i].measurement();
                 record(Row.measured(Scenario.FORWARDING, proxies.get(i), Double.NaN, m, m.latencies(),
@@ -375,8 +390,8 @@ final class Suite {
      * @param servers      for each target, the processes whose CPU counts
      * @param warmupFactor how many times the usual warm-up each target gets before its first round
      */
-    private Run[] takeTurns(List<Target> targets, List<List<ProcessHandle>> servers, int concurrency,
-                            int warmupFactor) {
+    private Run[] takeTurns(List<Target> targets, List<List<ProcessHandle>> servers, ClosedLoopLoad load,
+                            int concurrency, int warmupFactor) {
         Run[] totals = new Run[targets.size()];
         settle(servers.stream().flatMap(List::stream).distinct().toList());
         int rounds = throughputRounds(options.measure());
@@ -384,7 +399,7 @@ final class Suite {
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < targets.size(); i++) {
                 Duration warmup = r > 0 ? Duration.ZERO : options.warmup().multipliedBy(warmupFactor);
-                Run run = closedLoop(targets.get(i), concurrency, warmup, round, servers.get(i));
+                Run run = closedLoop(load, targets.get(i), concurrency, warmup, round, servers.get(i));
                 totals[i] = totals[i] == null ? run : totals[i].plus(run);
             }
         }
@@ -412,27 +427,61 @@ final class Suite {
                 run.cpu(), dead));
     }
 
-    /**
-     * Closed-loop /hello to one Ballast node and to the bare server, in alternating rounds (node, bare, node, …) so
-     * that a change in the machine's other load over time falls on both alike. The rounds follow each other without
-     * waiting for a quiet machine; each server is warmed up once, as a fresh one, before its first round; its rows
-     * add up its rounds.
-     */
+    /** Closed-loop /hello to one Ballast node and to the bare server, in turns ({@link #inTurns}). */
     private void measureThroughput(NodeCluster single) {
         String bind = addresses.next();
         try (BareServerProcess bare = BareServerProcess.start(bareClassPath, options.jvmOptions(), bind,
                 ports.http(bind), serverDir.resolve("bare").resolve("bare.log"))) {
             log.println("[bench] bare server on " + bare.url());
-            List<Configuration> configurations = List.of(Configuration.FULL_CHAIN, Configuration.BARE);
-            List<Target> targets = List.of(single.node(0).target(), bare.target());
-            List<List<ProcessHandle>> servers = List.of(single.handles(), List.of(bare.handle()));
-            Run[] totals = takeTurns(targets, servers, options.concurrency(), Sizing.FIRST_WARMUP_FACTOR);
-            for (int i = 0; i < 2; i++) {
-                Measurement m = totals[i].measurement();
-                record(Row.measured(Scenario.THROUGHPUT, configurations.get(i), Double.NaN, m, m.latencies(),
-                        totals[i].cpu(), Set.of()));
+            inTurns(Scenario.THROUGHPUT, List.of(single.node(0).target(), bare.target()),
+                    List.of(single.handles(), List.of(bare.handle())), new ClosedLoopLoad(options.timeout()));
+        }
+    }
+
+    /**
+     * Closed-loop /hello over TLS to one Ballast node with the bench's certificate, and to nginx terminating TLS with
+     * the same certificate in front of the bare server, in turns ({@link #inTurns}).
+     */
+    private void measureHttps(NodeCluster single) {
+        String bareBind = addresses.next();
+        try (BareServerProcess bare = BareServerProcess.start(bareClassPath, options.jvmOptions(), bareBind,
+                ports.http(bareBind), serverDir.resolve("bare-tls").resolve("bare.log"))) {
+            String bind = addresses.next();
+            try (Nginx nginx = Nginx.startTlsFront(options.nginx().orElseThrow(), bind, ports.http(bind), bare.url(),
+                    certificate(), serverDir.resolve("nginx-tls"))) {
+                log.println("[bench] nginx TLS on " + nginx.url() + " in front of " + bare.url());
+                List<ProcessHandle> front = Stream.concat(nginx.handles().stream(), Stream.of(bare.handle()))
+                        .toList();
+                inTurns(Scenario.HTTPS, List.of(single.node(0).target(), nginx.target()),
+                        List.of(single.handles(), front), new ClosedLoopLoad(options.timeout(),
+                                certificate().client()));
             }
         }
+    }
+
+    /**
+     * Closed-loop /hello to each of {@code targets} (the scenario's two configurations, in order), in alternating
+     * rounds (first, second, first, …) so that a change in the machine's other load over time falls on both alike.
+     * The rounds follow each other without waiting for a quiet machine; each server is warmed up once, as a fresh
+     * one, before its first round; its rows add up its rounds.
+     */
+    private void inTurns(Scenario scenario, List<Target> targets, List<List<ProcessHandle>> servers,
+                         ClosedLoopLoad load) {
+        List<Configuration> configurations = scenario.configurations();
+        Run[] totals = takeTurns(targets, servers, load, options.concurrency(), Sizing.FIRST_WARMUP_FACTOR);
+        for (int i = 0; i < totals.length; i++) {
+            Measurement m = totals[i].measurement();
+            record(Row.measured(scenario, configurations.get(i), Double.NaN, m, m.latencies(), totals[i].cpu(),
+                    Set.of()));
+        }
+    }
+
+    /** The HTTPS scenario's certificate, made on first use in the servers' directory. */
+    private synchronized BenchCertificate certificate() {
+        if (certificate == null) {
+            certificate = BenchCertificate.create(serverDir.resolve("tls"));
+        }
+        return certificate;
     }
 
     /** How many turns each server of the throughput scenario gets: about one per 2 s, at least 2, at most 10. */
@@ -440,11 +489,11 @@ final class Suite {
         return (int) Math.max(2, Math.min(10, measure.toMillis() / THROUGHPUT_TURN.toMillis()));
     }
 
-    private Run closedLoop(Target target, int concurrency, Duration warmup, Duration measure,
+    private Run closedLoop(ClosedLoopLoad load, Target target, int concurrency, Duration warmup, Duration measure,
                            List<ProcessHandle> servers) {
         AtomicReference<CpuSample> start = new AtomicReference<>();
         AtomicReference<CpuSample> end = new AtomicReference<>();
-        Measurement measurement = new ClosedLoopLoad(options.timeout()).run(target, HELLO, concurrency,
+        Measurement measurement = load.run(target, HELLO, concurrency,
                 warmup, measure, cpuActions(measure, servers, start, end));
         return new Run(measurement, cpu(start, end));
     }

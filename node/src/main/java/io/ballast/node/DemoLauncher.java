@@ -34,7 +34,17 @@ final class DemoLauncher {
     private DemoLauncher() {
     }
 
+    /** Options the demo cannot pass on: it speaks plain HTTP to its nodes, and three nodes share one host. */
+    private static final List<String> NOT_FOR_THE_DEMO = List.of("--tls-cert", "--tls-key", "--http-redirect-port");
+
     static int run(String[] extraOptions) {
+        for (String option : extraOptions) {
+            if (NOT_FOR_THE_DEMO.contains(option.split("=", 2)[0])) {
+                System.err.println("ballast demo: " + option.split("=", 2)[0] + " is not for the demo, which runs "
+                        + "plain HTTP (start nodes with TLS one by one, without 'demo')");
+                return Main.EXIT_USAGE;
+            }
+        }
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());

@@ -37,7 +37,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -93,8 +92,8 @@ public final class Node implements AutoCloseable {
         Chain chain = chain(application);
         this.edge = chain.edge();
         this.routing = chain.routing();
-        this.server = new HttpServer(new InetSocketAddress(config.bind(), config.httpPort()),
-                HttpLimits.serverOptions(config), chain.root());
+        this.server = new HttpServer(config, chain.root());
+        server.peerTls().ifPresent(routing::forwardOverTls);
     }
 
     /** The chain's root, and the two handlers whose state the node's lifecycle needs. */

@@ -19,10 +19,20 @@ import java.util.concurrent.TimeUnit;
 public final class ClosedLoopLoad {
 
     private final Duration timeout;
+    private final TlsClient tls;
 
     /** @param timeout a request unanswered after this long is an error ({@code timeout}) */
     public ClosedLoopLoad(Duration timeout) {
+        this(timeout, null);
+    }
+
+    /**
+     * @param timeout a request unanswered after this long is an error ({@code timeout})
+     * @param tls     how to speak TLS to {@code https} targets (a connection's handshake counts in its first request)
+     */
+    public ClosedLoopLoad(Duration timeout, TlsClient tls) {
         this.timeout = timeout;
+        this.tls = tls;
     }
 
     /** Runs the warm-up and the measured window with {@code concurrency} clients, all sending to {@code target}. */
@@ -75,7 +85,7 @@ public final class ClosedLoopLoad {
                 tally.sent(target, 0);
                 try {
                     if (connection == null) {
-                        connection = KeepAliveConnection.open(target, pathAndQuery, timeout);
+                        connection = KeepAliveConnection.open(target, pathAndQuery, timeout, tls);
                     }
                     KeepAliveConnection.Response response = connection.exchange();
                     long latency = System.nanoTime() - start;

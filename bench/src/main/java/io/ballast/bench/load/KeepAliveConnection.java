@@ -39,14 +39,25 @@ final class KeepAliveConnection implements Closeable {
         this.request = request;
     }
 
-    /** Connects to {@code target}; every {@link #exchange()} then asks for {@code pathAndQuery}. */
-    static KeepAliveConnection open(Target target, String pathAndQuery, Duration timeout) throws IOException {
+    /**
+     * Connects to {@code target}, over TLS with {@code tls} when its URL is {@code https}; every {@link #exchange()}
+     * then asks for {@code pathAndQuery}.
+     */
+    static KeepAliveConnection open(Target target, String pathAndQuery, Duration timeout, TlsClient tls)
+            throws IOException {
         URI url = target.url();
+        boolean https = "https".equals(url.getScheme());
+        if (https && tls == null) {
+            throw new IllegalArgumentException(url + " needs a TLS client");
+        }
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) timeout.toMillis());
             socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), (int) timeout.toMillis());
+            if (https) {
+                socket = tls.wrap(socket, url.getHost(), url.getPort());
+            }
             byte[] request = ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
                     + "\r\nUser-Agent: ballast-bench\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
             return new KeepAliveConnection(socket, request);

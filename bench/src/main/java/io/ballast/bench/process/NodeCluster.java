@@ -124,7 +124,7 @@ public final class NodeCluster implements AutoCloseable {
 
     private boolean isFormed() {
         for (NodeProcess node : nodes) {
-            if (!Probe.ok(node.url().resolve("/_ballast/health/ready"))) {
+            if (!Probe.ok(node.probe(), node.url().resolve("/_ballast/health/ready"))) {
                 return false;
             }
             Optional<ClusterView> view = view(node);
@@ -142,7 +142,7 @@ public final class NodeCluster implements AutoCloseable {
     }
 
     private static Optional<ClusterView> view(NodeProcess node) {
-        Optional<HttpResponse<String>> response = Probe.get(node.url().resolve("/_ballast/cluster"));
+        Optional<HttpResponse<String>> response = Probe.get(node.probe(), node.url().resolve("/_ballast/cluster"));
         if (response.isEmpty() || response.get().statusCode() != 200) {
             return Optional.empty();
         }

@@ -5,11 +5,13 @@ import io.ballast.bench.load.Target;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** One Ballast node as a child process, its output in a log file. */
 public final class NodeProcess {
@@ -22,8 +24,14 @@ public final class NodeProcess {
     private final int clusterPort;
     private final Path logFile;
     private final Process process;
+    /** The node's {@code --tls-cert}, when it speaks TLS. */
+    private final Optional<Path> tlsCert;
+    private final HttpClient probe;
 
-    private NodeProcess(String name, String bind, int httpPort, int clusterPort, Path logFile, Process process) {
+    private NodeProcess(String name, String bind, int httpPort, int clusterPort, Path logFile, Process process,
+                        Optional<Path> tlsCert) {
+        this.tlsCert = tlsCert;
+        this.probe = tlsCert.map(Probe::trusting).orElse(Probe.plain());
         this.name = name;
         this.bind = bind;
         this.httpPort = httpPort;
@@ -51,16 +59,24 @@ public final class NodeProcess {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
-        return new NodeProcess(name, bind, httpPort, clusterPort, logFile, ChildProcesses.start(builder));
+        int tls = args.indexOf("--tls-cert");
+        Optional<Path> tlsCert = tls >= 0 && tls + 1 < args.size() ? Optional.of(Path.of(args.get(tls + 1)))
+                : Optional.empty();
+        return new NodeProcess(name, bind, httpPort, clusterPort, logFile, ChildProcesses.start(builder), tlsCert);
     }
 
     public String name() {
         return name;
     }
 
-    /** Where clients reach it, e.g. {@code http://127.42.7.2:21000}. */
+    /** Where clients reach it, e.g. {@code http://127.42.7.2:21000}, or {@code https://…} with TLS. */
     public URI url() {
-        return URI.create("http://" + bind + ":" + httpPort);
+        return URI.create((tlsCert.isPresent() ? "https://" : "http://") + bind + ":" + httpPort);
+    }
+
+    /** A client for short probes of this node, trusting its certificate when it has one. */
+    HttpClient probe() {
+        return probe;
     }
 
     public Target target() {

@@ -178,6 +178,7 @@ public final class LatencyChart {
             case FORWARDING -> "forwarding max";
             case THROUGHPUT -> "/hello max";
             case SCALE -> "cluster size";
+            case HTTPS -> "HTTPS max";
         };
     }
 

@@ -185,7 +185,7 @@ public final class MarkdownReport {
             md.append(row(row));
         }
         md.append("\n");
-        if (scenario == Scenario.THROUGHPUT || scenario == Scenario.FORWARDING) {
+        if (scenario == Scenario.THROUGHPUT || scenario == Scenario.FORWARDING || scenario == Scenario.HTTPS) {
             md.append(cpuPerRequest(scenario)).append("\n\n");
         }
         for (Goal goal : Goals.of(scenario, goals)) {

@@ -5,6 +5,7 @@ import io.ballast.protocol.Json;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -17,6 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
@@ -24,6 +29,9 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * One Ballast node running as its own process: {@code java -Xmx256m -jar <node jar> <args>}, where the node jar is
@@ -60,6 +68,7 @@ public final class NodeProcess implements AutoCloseable {
     private Process process;
     private Thread stderrPump;
     private volatile boolean paused;
+    private HttpClient https;
 
     private NodeProcess(NodeSpec spec, Path logFile) {
         this.spec = spec;
@@ -233,12 +242,51 @@ public final class NodeProcess implements AutoCloseable {
                 .GET()
                 .build();
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return client().send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + url() + pathAndQuery + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during GET " + url() + pathAndQuery, e);
+        }
+    }
+
+    /**
+     * The client for this node: plain, or for a node with {@code --tls-cert} one that trusts the certificates of
+     * that file (the node's and its CA's) as they were when first asked.
+     */
+    private HttpClient client() {
+        if (spec.tlsCert().isEmpty()) {
+            return HTTP;
+        }
+        synchronized (this) {
+            if (https == null) {
+                https = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(CONNECT_TIMEOUT)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .sslContext(trusting(spec.tlsCert().get()))
+                        .build();
+            }
+            return https;
+        }
+    }
+
+    private static SSLContext trusting(Path pemFile) {
+        try (InputStream in = Files.newInputStream(pemFile)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            int i = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("anchor-" + i++, certificate);
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot trust the certificates of " + pemFile + ": " + e, e);
         }
     }
 

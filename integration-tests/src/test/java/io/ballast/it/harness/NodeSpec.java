@@ -1,8 +1,10 @@
 package io.ballast.it.harness;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How to start one node: its name, where it listens, which cluster it joins and how it finds its peers. Immutable;
@@ -27,9 +29,18 @@ public record NodeSpec(String name, String bind, int httpPort, int clusterPort, 
         extraArgs = List.copyOf(extraArgs);
     }
 
-    /** The node's HTTP base URL, as it reports it in the view: {@code http://127.42.7.2:21000}. */
+    /**
+     * The node's HTTP base URL, as it reports it in the view: {@code http://127.42.7.2:21000}, or {@code https://…}
+     * for a node with {@code --tls-cert}.
+     */
     public String url() {
-        return "http://" + bind + ":" + httpPort;
+        return (tlsCert().isPresent() ? "https://" : "http://") + bind + ":" + httpPort;
+    }
+
+    /** The file given to {@code --tls-cert}, if any. */
+    public Optional<Path> tlsCert() {
+        int i = extraArgs.indexOf("--tls-cert");
+        return i >= 0 && i + 1 < extraArgs.size() ? Optional.of(Path.of(extraArgs.get(i + 1))) : Optional.empty();
     }
 
     /** {@code host:port} of the cluster transport, as a {@code static:} discovery list names it. */

@@ -1,5 +1,6 @@
 package io.ballast.node.config;
 
+import io.ballast.node.edge.TlsPair;
 import io.ballast.node.limit.RateLimit;
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;
@@ -22,6 +23,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -153,9 +155,60 @@ public final class ConfigParser {
         Duration headerTimeout = timeout(Option.HEADER_TIMEOUT, values.getOrDefault(Option.HEADER_TIMEOUT, "10s"),
                 false);
         Duration idleTimeout = timeout(Option.IDLE_TIMEOUT, values.getOrDefault(Option.IDLE_TIMEOUT, "60s"), false);
+        Optional<NodeConfig.TlsFiles> tls = tls(values.get(Option.TLS_CERT), values.get(Option.TLS_KEY));
+        OptionalInt httpRedirectPort = OptionalInt.empty();
+        if (values.containsKey(Option.HTTP_REDIRECT_PORT)) {
+            String text = values.get(Option.HTTP_REDIRECT_PORT);
+            if (tls.isEmpty()) {
+                throw new ConfigException(Option.HTTP_REDIRECT_PORT.flag(), text,
+                        "no value without --tls-cert and --tls-key: it redirects plain HTTP to the HTTPS port");
+            }
+            int redirectPort = port(Option.HTTP_REDIRECT_PORT, text);
+            if (redirectPort == httpPort) {
+                throw new ConfigException(Option.HTTP_REDIRECT_PORT.flag(), text, "a port other than --http-port");
+            }
+            httpRedirectPort = OptionalInt.of(redirectPort);
+        }
         return new NodeConfig(name, bind, httpPort, cluster, discovery, clusterPort, capacity, balance, strategy,
                 weight, secret, upstream, maxBody, drainTimeout, workFactor, sessions, sessionOwners, sessionTimeout,
-                sessionCookie, dataDir, rateLimit, requestTimeout, headerTimeout, idleTimeout);
+                sessionCookie, dataDir, rateLimit, requestTimeout, headerTimeout, idleTimeout, tls, httpRedirectPort);
+    }
+
+    /**
+     * Both TLS files or neither; when both, read now, so that an unreadable or malformed file, or a key that is not
+     * the certificate's, stops the node before it starts.
+     */
+    private static Optional<NodeConfig.TlsFiles> tls(String certText, String keyText) {
+        if (certText == null && keyText == null) {
+            return Optional.empty();
+        }
+        if (keyText == null) {
+            throw new ConfigException(Option.TLS_CERT.flag(), certText,
+                    "together with --tls-key FILE, the certificate's private key");
+        }
+        if (certText == null) {
+            throw new ConfigException(Option.TLS_KEY.flag(), keyText,
+                    "together with --tls-cert FILE, the certificate chain it belongs to");
+        }
+        Path cert = pemPath(Option.TLS_CERT, certText);
+        Path key = pemPath(Option.TLS_KEY, keyText);
+        try {
+            TlsPair.load(cert, key);
+        } catch (TlsPair.Unusable e) {
+            boolean keyFile = e.keyFile();
+            throw new ConfigException(keyFile ? Option.TLS_KEY.flag() : Option.TLS_CERT.flag(),
+                    keyFile ? keyText : certText, (keyFile ? "a PEM private key" : "a PEM certificate chain")
+                            + " of this node, but: " + e.problem());
+        }
+        return Optional.of(new NodeConfig.TlsFiles(cert, key));
+    }
+
+    private static Path pemPath(Option option, String value) {
+        try {
+            return Path.of(value).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(option.flag(), value, "a file name");
+        }
     }
 
     private static RateLimit rateLimit(String value) {
@@ -275,7 +328,7 @@ public final class ConfigParser {
 
     private static int intIn(Option option, String value, int min, int max) {
         String expected = "a whole number from " + min + " to " + max;
-        if (option == Option.HTTP_PORT || option == Option.CLUSTER_PORT) {
+        if (option == Option.HTTP_PORT || option == Option.CLUSTER_PORT || option == Option.HTTP_REDIRECT_PORT) {
             expected = "a port from " + min + " to " + max;
         }
         try {

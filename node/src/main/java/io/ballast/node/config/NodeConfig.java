@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A node's settings, checked and sealed: once built, every value is known to be usable.
@@ -22,7 +23,8 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                          Optional<String> secret, Optional<URI> upstream, long maxBody, Duration drainTimeout,
                          double workFactor, SessionMode sessions, int sessionOwners, Duration sessionTimeout,
                          String sessionCookie, Optional<Path> dataDir, Optional<RateLimit> rateLimit,
-                         Duration requestTimeout, Duration headerTimeout, Duration idleTimeout) {
+                         Duration requestTimeout, Duration headerTimeout, Duration idleTimeout,
+                         Optional<TlsFiles> tls, OptionalInt httpRedirectPort) {
 
     public NodeConfig {
         Objects.requireNonNull(name, "name");
@@ -41,6 +43,19 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(headerTimeout, "headerTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(httpRedirectPort, "httpRedirectPort");
+    }
+
+    /**
+     * The PEM files of {@code --tls-cert} and {@code --tls-key}, checked when the configuration was built: readable,
+     * well-formed, and a key that belongs to the certificate.
+     */
+    public record TlsFiles(Path cert, Path key) {
+        public TlsFiles {
+            Objects.requireNonNull(cert, "cert");
+            Objects.requireNonNull(key, "key");
+        }
     }
 
     @Override
@@ -54,12 +69,17 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
                 + sessionTimeout + ", sessionCookie=" + sessionCookie + ", dataDir="
                 + dataDir.map(Path::toString).orElse("none") + ", rateLimit="
                 + rateLimit.map(RateLimit::toString).orElse("none") + ", requestTimeout=" + requestTimeout
-                + ", headerTimeout=" + headerTimeout + ", idleTimeout=" + idleTimeout + "]";
+                + ", headerTimeout=" + headerTimeout + ", idleTimeout=" + idleTimeout + ", tls="
+                + tls.map(files -> files.cert() + " " + files.key()).orElse("none") + ", httpRedirectPort="
+                + (httpRedirectPort.isPresent() ? Integer.toString(httpRedirectPort.getAsInt()) : "none") + "]";
     }
 
-    /** The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}. */
+    /**
+     * The base URL peers and operators reach this node at, e.g. {@code http://10.0.0.5:8080}, or
+     * {@code https://10.0.0.5:8443} with TLS.
+     */
     public String url() {
-        return "http://" + bind.getHostAddress() + ":" + httpPort;
+        return (tls.isPresent() ? "https://" : "http://") + bind.getHostAddress() + ":" + httpPort;
     }
 
     /** How many requests may wait for a slot once all {@link #capacity()} slots are taken. */
@@ -184,6 +204,17 @@ public record NodeConfig(String name, InetAddress bind, int httpPort, String clu
         /** How long a connection with no request in progress is kept open. */
         public Builder idleTimeout(Duration timeout) {
             return set(Option.IDLE_TIMEOUT, timeout.toMillis() + "ms");
+        }
+
+        /** The node's certificate chain and private key, as PEM files: the HTTP port then speaks TLS. */
+        public Builder tls(Path certFile, Path keyFile) {
+            set(Option.TLS_CERT, certFile.toString());
+            return set(Option.TLS_KEY, keyFile.toString());
+        }
+
+        /** With {@link #tls}: a plain HTTP port that redirects to the HTTPS one. */
+        public Builder httpRedirectPort(int port) {
+            return set(Option.HTTP_REDIRECT_PORT, Integer.toString(port));
         }
 
         /**

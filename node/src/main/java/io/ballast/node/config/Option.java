@@ -42,6 +42,12 @@ public enum Option {
             + "within this, else its connection is closed", "10s"),
     IDLE_TIMEOUT("idle-timeout", "DURATION", "a connection with no request in progress is closed after this long",
             "60s"),
+    TLS_CERT("tls-cert", "FILE", "PEM certificate chain, the node's own first: the HTTP port then speaks only TLS "
+            + "(1.2 and 1.3) and HTTP/2; needs --tls-key; reloaded when it changes", "none"),
+    TLS_KEY("tls-key", "FILE", "PEM private key (RSA or EC; PKCS#8, PKCS#1 or SEC1) of the --tls-cert certificate",
+            "none"),
+    HTTP_REDIRECT_PORT("http-redirect-port", "PORT", "with TLS: plain HTTP on this port answers 308 to the HTTPS URL "
+            + "(health checks under /_ballast/health/ answered directly)", "none"),
     WORK_FACTOR("work-factor", "F", "demo app: /work?ms=N holds its slot for F times N ms (a slow node), 0.1 to 100",
             "1");
 

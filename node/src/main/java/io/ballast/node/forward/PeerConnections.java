@@ -14,6 +14,7 @@ import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.XnioExecutor;
+import org.xnio.ssl.XnioSsl;
 
 import java.net.URI;
 import java.util.Map;
@@ -46,6 +47,8 @@ final class PeerConnections {
     private final UndertowClient client = UndertowClient.getInstance();
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final long connectTimeoutMs;
+    /** The client side of TLS for peers whose URL is {@code https}, or null while this node has none. */
+    private volatile XnioSsl tls;
 
     PeerConnections() {
         this(CONNECT_TIMEOUT_MS);
@@ -75,7 +78,8 @@ final class PeerConnections {
             if (old != null) {
                 close(old);
             }
-            return new Pool(url, new ProxyConnectionPool(new Manager(), url, client,
+            return new Pool(url, new ProxyConnectionPool(new Manager(), url,
+                    "https".equalsIgnoreCase(url.getScheme()) ? tls : null, client,
                     OptionMap.create(Options.TCP_NODELAY, true)));
         });
         // Exactly one of the pool's answer and the connect timeout goes on to the proxy, on the exchange's I/O thread.
@@ -136,6 +140,11 @@ final class PeerConnections {
                 }
             }, connectTimeoutMs, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Connects to {@code https} peers over TLS with {@code ssl} (HTTP/1.1, as to plain peers). */
+    void forwardOverTls(XnioSsl ssl) {
+        tls = ssl;
     }
 
     /** Closes every connection to {@code peer}, idle or in use. */

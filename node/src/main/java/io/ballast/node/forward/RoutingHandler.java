@@ -17,6 +17,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.ssl.XnioSsl;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +109,11 @@ public final class RoutingHandler implements HttpHandler {
     public void peerLeft(String peer) {
         connections.forget(peer);
         health.forget(peer);
+    }
+
+    /** Forwards to peers whose URL is {@code https} over TLS with {@code ssl}. */
+    public void forwardOverTls(XnioSsl ssl) {
+        connections.forwardOverTls(ssl);
     }
 
     public void close() {

@@ -1,5 +1,6 @@
 package io.ballast.node.config;
 
+import io.ballast.node.edge.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -178,5 +179,39 @@ class ConfigErrorsTest {
         }
         assertEquals("--header-timeout: '0' (expected: " + range + ")", refusal("--header-timeout", "0"));
         assertEquals("--idle-timeout: '0s' (expected: " + range + ")", refusal("--idle-timeout", "0s"));
+    }
+
+    @Test
+    void tlsNeedsBothFilesUsableAndMatching(@TempDir Path dir) {
+        TestCertificates.Issued ca = TestCertificates.ca("test ca");
+        TestCertificates.Issued node = TestCertificates.node(ca, "127.0.0.1", "EC");
+        TestCertificates.Issued other = TestCertificates.node(ca, "127.0.0.1", "EC");
+        String cert = TestCertificates.write(dir.resolve("cert.pem"), TestCertificates.pem(node.certificate(),
+                ca.certificate())).toString();
+        String key = TestCertificates.write(dir.resolve("key.pem"), TestCertificates.pkcs8(node.keys())).toString();
+        String otherKey = TestCertificates.write(dir.resolve("other.pem"), TestCertificates.pkcs8(other.keys()))
+                .toString();
+        String garbage = TestCertificates.write(dir.resolve("garbage.pem"), "hello\n").toString();
+        String missing = dir.resolve("missing.pem").toString();
+
+        assertRefused("--tls-cert", cert, "together with --tls-key FILE", "--tls-cert", cert);
+        assertRefused("--tls-key", key, "together with --tls-cert FILE", "--tls-key", key);
+        assertRefused("--tls-key", otherKey, "this key is not the private key of the certificate in " + cert,
+                "--tls-cert", cert, "--tls-key", otherKey);
+        assertRefused("--tls-cert", garbage, "no PEM certificate in it", "--tls-cert", garbage, "--tls-key", key);
+        assertRefused("--tls-key", garbage, "no PEM private key in it", "--tls-cert", cert, "--tls-key", garbage);
+        assertRefused("--tls-cert", missing, "no such file", "--tls-cert", missing, "--tls-key", key);
+        assertRefused("--http-redirect-port", "8080", "no value without --tls-cert and --tls-key",
+                "--http-redirect-port", "8080");
+        assertRefused("--http-redirect-port", "8443", "a port other than --http-port",
+                "--http-port", "8443", "--tls-cert", cert, "--tls-key", key, "--http-redirect-port", "8443");
+        assertRefused("--http-redirect-port", "0", "a port from 1 to 65535",
+                "--tls-cert", cert, "--tls-key", key, "--http-redirect-port", "0");
+
+        NodeConfig config = ((ConfigParser.Run) ConfigParser.parse(new String[] {"--bind", "127.0.0.1",
+                "--http-port", "8443", "--tls-cert", cert, "--tls-key", key, "--http-redirect-port", "8080"},
+                Map.of())).config();
+        assertEquals("https://127.0.0.1:8443", config.url());
+        assertEquals(8080, config.httpRedirectPort().getAsInt());
     }
 }
