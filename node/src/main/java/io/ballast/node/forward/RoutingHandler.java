@@ -180,6 +180,7 @@ public final class RoutingHandler implements HttpHandler {
     public void peerLeft(String peer) {
         connections.forget(peer);
         health.forget(peer);
+        meter.forgetPeer(peer);
     }
 
     public void close() {
@@ -227,6 +228,7 @@ public final class RoutingHandler implements HttpHandler {
             forward.uncount();
             if (!forward.servedHere) {
                 forwardLatency.accept(System.nanoTime() - forward.startNanos);
+                meter.forwardedTo(forward.current.name());
                 if (done.getStatusCode() < StatusCodes.INTERNAL_SERVER_ERROR) {
                     health.succeeded(forward.current.name());
                 }
