@@ -10,6 +10,7 @@
  *   <li>{@link io.ballast.it.harness.Await}: polling instead of sleeping, with limits counted from a given moment.</li>
  *   <li>{@link io.ballast.it.harness.Views}: predicates over {@code /_ballast/cluster} views.</li>
  *   <li>{@link io.ballast.it.harness.Dnsmasq}: a real DNS server answering A records, for DNS discovery.</li>
+ *   <li>{@link io.ballast.it.harness.Chromium}: a real headless Chromium through Selenium, for the cluster page.</li>
  * </ul>
  *
  * <p>Node logs go to {@code <ballast.logs>/<test class>/<test method>/<node>.log}; failsafe sets
