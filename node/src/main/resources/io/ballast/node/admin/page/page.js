@@ -405,15 +405,28 @@
     }
   }
 
+  // A run of the same event for the same member (a node that keeps overloading) is one line with a count.
   function addEvent(type, event) {
     const at = new Date(event.at);
-    const item = el('li', {'class': 'event type-' + type, 'data-type': type, 'data-member': String(event.member)});
+    const member = String(event.member);
+    const list = $('events');
+    const top = list.firstElementChild;
+    let item;
+    if (top && top.dataset.type === type && top.dataset.member === member) {
+      item = top;
+      item.dataset.count = String(Number(item.dataset.count) + 1);
+      item.replaceChildren();
+    } else {
+      item = el('li', {'class': 'event type-' + type, 'data-type': type, 'data-member': member, 'data-count': '1'});
+      list.prepend(item);
+    }
     item.append(el('time', {'datetime': isNaN(at) ? '' : at.toISOString()}, isNaN(at) ? '' : clock(at)));
     item.append(el('span', {'class': 'badge'}, type));
-    item.append(el('strong', {'class': 'member'}, String(event.member)));
+    item.append(el('strong', {'class': 'member'}, member));
+    if (item.dataset.count !== '1') {
+      item.append(el('span', {'class': 'count', 'title': 'times in a row'}, '×' + item.dataset.count));
+    }
     item.append(el('span', {'class': 'detail'}, event.detail ? String(event.detail) : ''));
-    const list = $('events');
-    list.prepend(item);
     while (list.children.length > MAX_EVENTS) {
       list.lastElementChild.remove();
     }
