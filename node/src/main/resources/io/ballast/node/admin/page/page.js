@@ -239,7 +239,8 @@
       if (member.capacity > 0 && !known.gone) {
         tr.append(cell('Load', [loadBar(member), el('span', {'class': 'load-text'}, loadText(member))], 'load'));
       } else {
-        tr.append(cell('Load', member.capacity > 0 ? 'last seen ' + loadText(member) : 'no report yet', 'load'));
+        tr.append(cell('Load', [el('span', {'class': 'load-text'},
+          member.capacity > 0 ? 'last seen ' + loadText(member) : 'no report yet')], 'load'));
       }
       tr.append(cell('Served/s', rate ? formatRate(rate.served) : '—', 'num served-rate'));
       tr.append(cell('Forwarded/s', rate ? formatRate(rate.forwarded) : '—', 'num forwarded-rate'));
@@ -277,8 +278,8 @@
         if (from.name === to.name) {
           td.textContent = '—';
           td.classList.add('self');
-        } else if (!rate) {
-          td.textContent = from.gone ? '—' : '…';
+        } else if (!rate || to.gone) {
+          td.textContent = from.gone || to.gone ? '—' : '…';
         } else {
           const value = rate.to[to.name] || 0;
           td.textContent = formatRate(value) + '/s';
@@ -307,8 +308,10 @@
 
     let max = 0;
     for (const rate of measured.values()) {
-      for (const value of Object.values(rate ? rate.to : {})) {
-        max = Math.max(max, value);
+      for (const [peer, value] of Object.entries(rate ? rate.to : {})) {
+        if (members.has(peer) && !members.get(peer).gone) {
+          max = Math.max(max, value);
+        }
       }
     }
     const arrows = [];
@@ -320,7 +323,7 @@
       for (const [peer, value] of Object.entries(rate.to)) {
         const a = place.get(from.name);
         const b = place.get(peer);
-        if (!b || value < 0.05) {
+        if (!b || value < 0.05 || members.get(peer).gone) {
           continue;
         }
         const dx = b.x - a.x;
@@ -390,8 +393,11 @@
 
   // ---- events -------------------------------------------------------------------------------------------------
 
+  // The stream replays this node's recent events first, and again after it reconnects: each is shown once.
+  const shownEvents = new Set();
+
   function listen() {
-    const stream = new EventSource('events');
+    const stream = new EventSource('events?recent=' + MAX_EVENTS);
     for (const type of EVENT_TYPES) {
       stream.addEventListener(type, (message) => {
         let event;
@@ -400,6 +406,11 @@
         } catch (e) {
           return;
         }
+        const key = [message.lastEventId, type, event.member, event.at].join(' ');
+        if (shownEvents.has(key)) {
+          return;
+        }
+        shownEvents.add(key);
         addEvent(type, event);
       });
     }
