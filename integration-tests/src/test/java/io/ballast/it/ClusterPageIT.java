@@ -112,7 +112,7 @@ class ClusterPageIT {
         List<NodeProcess> nodes = cluster.startAll(specs.stream()
                 .map(spec -> spec.withDiscovery(discovery).withArgs("--capacity", Integer.toString(CAPACITY)))
                 .toList());
-        cluster.awaitOneView(Duration.ofSeconds(40), nodes);
+        cluster.awaitOneView(Duration.ofSeconds(60), nodes);
         NodeProcess n1 = nodes.get(0);
         NodeProcess n3 = nodes.get(2);
 
@@ -121,6 +121,19 @@ class ClusterPageIT {
         assertEquals("default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
                 page.headers().firstValue("Content-Security-Policy").orElse(null));
         assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(null));
+        assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElse(null));
+        HttpResponse<String> script = n1.get("/_ballast/page.js");
+        assertEquals(200, script.statusCode());
+        assertEquals("text/javascript; charset=utf-8", script.headers().firstValue("Content-Type").orElse(null));
+        assertEquals("nosniff", script.headers().firstValue("X-Content-Type-Options").orElse(null));
+        assertTrue(!script.body().contains("innerHTML") && !script.body().contains("insertAdjacentHTML"),
+                "the script writes text, never markup");
+        HttpResponse<String> unknown = n1.get("/_ballast/page.html");
+        assertEquals(404, unknown.statusCode());
+        assertTrue(unknown.body().contains("\"error\":\"no operator endpoint /_ballast/page.html\""), unknown.body());
+        HttpResponse<String> bare = n1.get("/_ballast");
+        assertEquals(301, bare.statusCode());
+        assertEquals("/_ballast/", bare.headers().firstValue("Location").orElse(null));
 
         AtomicBoolean stopLoad = new AtomicBoolean();
         CompletableFuture<Void> load = null;
