@@ -139,7 +139,9 @@ class ClusterPageIT {
         CompletableFuture<Void> load = null;
         List<LogEntry> console = new ArrayList<>();
         try (Chromium chromium = Chromium.start(1280, 1000)) {
-            chromium.driver().get(n1.url() + "/_ballast/");
+            // a browser pointed at a node of the demo app lands on the page
+            chromium.driver().get(n1.url() + "/");
+            assertEquals(n1.url() + "/_ballast/", chromium.driver().getCurrentUrl());
             AtomicReference<Map<String, Object>> last = new AtomicReference<>(Map.of());
             cluster.await(Duration.ofSeconds(15)).until("the page lists n1, n2 and n3 as UP, served by n1", () -> {
                 last.set(read(chromium));
