@@ -73,6 +73,10 @@ final class DemoLauncher {
                 nodes.add(startNode(i, extraOptions));
             }
             if (!awaitCluster(nodes, stopRequested)) {
+                if (stopRequested.getCount() == 0) {
+                    System.out.println("\nStopping the demo cluster...");
+                    return Main.EXIT_OK;
+                }
                 System.err.println("ballast demo: the nodes did not form a cluster of " + NODES + " within "
                         + START_TIMEOUT.toSeconds() + " s; stopping");
                 return Main.EXIT_FAILED;
