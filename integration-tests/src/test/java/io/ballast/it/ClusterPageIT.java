@@ -150,6 +150,9 @@ class ClusterPageIT {
                         && "live".equals(last.get().get("connection"));
             });
             assertTrue(String.valueOf(last.get().get("caption")).contains(n1.name()), describe(last.get()));
+            // a keyboard user on a member's link keeps it while the page redraws around it
+            chromium.driver().executeScript("window.focused = document.querySelector("
+                    + "'#members tr[data-member=\"" + n3.name() + "\"] td.url a'); window.focused.focus();");
 
             load = CompletableFuture.runAsync(() -> {
                 while (!stopLoad.get()) {
@@ -180,6 +183,8 @@ class ClusterPageIT {
                         && perSecond(row(last.get(), n3.name()), "served") >= 1
                         && perSecond(n1Row, "served") + forwarded >= 0.7 * RATE && toPeers >= 0.8 * forwarded;
             });
+            assertEquals(true, chromium.driver().executeScript("return document.contains(window.focused)"
+                    + " && document.activeElement === window.focused"), "the focused link survived the redraws");
             screenshotOfWholePage(chromium, "cluster-page.png");
 
             long killedAt = System.nanoTime();

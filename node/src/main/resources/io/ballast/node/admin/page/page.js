@@ -221,7 +221,8 @@
       const member = known.view;
       const state = stateOf(known);
       const rate = measured.get(known.name);
-      const tr = el('tr', {'data-member': known.name, 'data-state': state, 'class': 'state-' + state.toLowerCase()});
+      const tr = el('tr', {'data-key': known.name, 'data-member': known.name, 'data-state': state,
+        'class': 'state-' + state.toLowerCase()});
       const name = el('th', {'scope': 'row', 'data-label': 'Node'});
       name.append(el('span', {'class': 'name'}, known.name));
       if (lastView && known.name === lastView.self) {
@@ -257,7 +258,40 @@
       }
       rows.push(tr);
     }
-    $('members').tBodies[0].replaceChildren(...rows);
+    patchRows($('members').tBodies[0], rows);
+  }
+
+  // Puts freshly built rows in place by changing only the cells that differ, so that a link or text a person has
+  // focused or selected survives the redraw twice a second.
+  function patchRows(body, rows) {
+    const old = [...body.rows];
+    if (old.length !== rows.length || old.some((tr, i) => tr.dataset.key !== rows[i].dataset.key)) {
+      body.replaceChildren(...rows);
+      return;
+    }
+    old.forEach((tr, i) => {
+      const fresh = rows[i];
+      if (tr.cells.length !== fresh.cells.length) {
+        tr.replaceWith(fresh);
+        return;
+      }
+      for (const name of tr.getAttributeNames()) {
+        if (!fresh.hasAttribute(name)) {
+          tr.removeAttribute(name);
+        }
+      }
+      for (const name of fresh.getAttributeNames()) {
+        if (tr.getAttribute(name) !== fresh.getAttribute(name)) {
+          tr.setAttribute(name, fresh.getAttribute(name));
+        }
+      }
+      const freshCells = [...fresh.cells];
+      [...tr.cells].forEach((cell, j) => {
+        if (!cell.isEqualNode(freshCells[j])) {
+          cell.replaceWith(freshCells[j]);
+        }
+      });
+    });
   }
 
   function renderMatrix(sorted, measured) {
@@ -267,10 +301,12 @@
     for (const known of sorted) {
       head.append(el('th', {'scope': 'col', 'class': known.gone ? 'gone' : ''}, known.name));
     }
-    table.tHead.replaceChildren(head);
+    if (!table.tHead.rows[0] || !table.tHead.rows[0].isEqualNode(head)) {
+      table.tHead.replaceChildren(head);
+    }
     const rows = [];
     for (const from of sorted) {
-      const tr = el('tr');
+      const tr = el('tr', {'data-key': from.name});
       tr.append(el('th', {'scope': 'row', 'class': from.gone ? 'gone' : ''}, from.name));
       const rate = measured.get(from.name);
       for (const to of sorted) {
@@ -291,7 +327,7 @@
       }
       rows.push(tr);
     }
-    table.tBodies[0].replaceChildren(...rows);
+    patchRows(table.tBodies[0], rows);
   }
 
   function renderGraph(sorted, measured) {
