@@ -185,6 +185,7 @@ class ClusterPageIT {
             });
             assertEquals(true, chromium.driver().executeScript("return document.contains(window.focused)"
                     + " && document.activeElement === window.focused"), "the focused link survived the redraws");
+            chromium.driver().executeScript("window.focused.blur()");
             screenshotOfWholePage(chromium, "cluster-page.png");
 
             long killedAt = System.nanoTime();

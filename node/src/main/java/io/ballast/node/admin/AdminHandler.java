@@ -86,7 +86,7 @@ public final class AdminHandler implements HttpHandler {
                 } else if (path.equals("/_ballast")) {
                     // the page's own links are relative to /_ballast/
                     exchange.getResponseHeaders().put(io.undertow.util.Headers.LOCATION, PREFIX);
-                    Responses.error(exchange, StatusCodes.MOVED_PERMANENTLY, "the cluster page is at " + PREFIX);
+                    Responses.json(exchange, StatusCodes.MOVED_PERMANENTLY, Map.of("location", PREFIX));
                 } else {
                     Responses.error(exchange, StatusCodes.NOT_FOUND, "no operator endpoint " + path);
                 }
