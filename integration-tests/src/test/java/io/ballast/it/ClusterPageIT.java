@@ -1,5 +1,6 @@
 package io.ballast.it;
 
+import io.ballast.it.harness.Await;
 import io.ballast.it.harness.Chromium;
 import io.ballast.it.harness.NodeProcess;
 import io.ballast.it.harness.NodeSpec;
@@ -103,6 +104,11 @@ class ClusterPageIT {
         return "the page shows " + page;
     }
 
+    /** Waits with a failure message that gives what the page showed at the last check, then every node's state. */
+    private Await await(Duration limit, AtomicReference<Map<String, Object>> lastRead) {
+        return Await.atMost(limit).describing(() -> describe(lastRead.get()) + "\n\n" + cluster.describe());
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void pageShowsTheMembersTheirLoadWhoForwardsToWhomAndAKilledNodeAsGone() throws Exception {
@@ -143,7 +149,7 @@ class ClusterPageIT {
             chromium.driver().get(n1.url() + "/");
             assertEquals(n1.url() + "/_ballast/", chromium.driver().getCurrentUrl());
             AtomicReference<Map<String, Object>> last = new AtomicReference<>(Map.of());
-            cluster.await(Duration.ofSeconds(15)).until("the page lists n1, n2 and n3 as UP, served by n1", () -> {
+            await(Duration.ofSeconds(15), last).until("the page lists n1, n2 and n3 as UP, served by n1", () -> {
                 last.set(read(chromium));
                 return nodes.stream().allMatch(node -> "UP".equals(row(last.get(), node.name()).get("state")))
                         && n1.name().equals(last.get().get("self")) && cluster.name().equals(last.get().get("cluster"))
@@ -159,18 +165,18 @@ class ClusterPageIT {
                     OpenLoop.run(List.of(n1.url()), WORK, RATE, Duration.ofSeconds(2));
                 }
             });
-            cluster.await(Duration.ofSeconds(20)).until("n1's load bar fills and its served rate rises", () -> {
+            await(Duration.ofSeconds(20), last).until("n1's load bar fills and its served rate rises", () -> {
                 last.set(read(chromium));
                 Map<String, Object> n1Row = row(last.get(), n1.name());
                 return ((Number) n1Row.get("fill")).doubleValue() > 0 && perSecond(n1Row, "served") >= 5;
             });
-            cluster.await(Duration.ofSeconds(20)).until("a forward from n1 shows in the matrix and as an arrow",
+            await(Duration.ofSeconds(20), last).until("a forward from n1 shows in the matrix and as an arrow",
                     () -> {
                         last.set(read(chromium));
                         return list(last.get(), "cells").stream().anyMatch(c -> c.startsWith(n1.name() + ">"))
                                 && list(last.get(), "arrows").stream().anyMatch(a -> a.startsWith(n1.name() + ">"));
                     });
-            cluster.await(Duration.ofSeconds(20)).until("n2 and n3 show a served rate, and n1's rates add up to "
+            await(Duration.ofSeconds(20), last).until("n2 and n3 show a served rate, and n1's rates add up to "
                     + "most of the load it gets, its forwards to each peer as many as it starts", () -> {
                 last.set(read(chromium));
                 Map<String, Object> n1Row = row(last.get(), n1.name());
@@ -190,11 +196,11 @@ class ClusterPageIT {
 
             long killedAt = System.nanoTime();
             n3.kill();
-            cluster.await(Duration.ofSeconds(15)).since(killedAt).until("the page shows n3 as gone", () -> {
+            await(Duration.ofSeconds(15), last).since(killedAt).until("the page shows n3 as gone", () -> {
                 last.set(read(chromium));
                 return "GONE".equals(row(last.get(), n3.name()).get("state"));
             });
-            cluster.await(Duration.ofSeconds(15)).since(killedAt).until("an event on the page says n3 left or is "
+            await(Duration.ofSeconds(15), last).since(killedAt).until("an event on the page says n3 left or is "
                     + "suspected", () -> {
                 last.set(read(chromium));
                 return list(last.get(), "events").stream().anyMatch(e -> e.equals("member-left " + n3.name())
@@ -206,7 +212,7 @@ class ClusterPageIT {
             console.addAll(chromium.consoleSinceLastCall());
 
             chromium.driver().manage().window().setSize(new Dimension(390, 844));
-            cluster.await(Duration.ofSeconds(5)).until("on a phone-sized window, nothing sticks out sideways", () -> {
+            await(Duration.ofSeconds(5), last).until("on a phone-sized window, nothing sticks out sideways", () -> {
                 last.set(read(chromium));
                 return ((Number) last.get().get("overflow")).intValue() <= 0;
             });
