@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Operators see the cluster change as it happens on {@code /_ballast/events}, and can drain a node over HTTP with
@@ -68,6 +69,25 @@ class EventsAndDrainIT {
         cluster.await(Duration.ofSeconds(10)).until("member-left " + victim.name() + " on the stream",
                 () -> hasEvent(lines, "member-left", victim.name()));
 
+        List<String> replayed = new CopyOnWriteArrayList<>();
+        CompletableFuture<HttpResponse<Stream<String>>> late = HTTP.sendAsync(HttpRequest.newBuilder(
+                URI.create(watcher.url() + "/_ballast/events?recent=50")).GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        late.thenAccept(response -> response.body().forEach(replayed::add));
+        cluster.await(Duration.ofSeconds(10)).until("a stream opened now with ?recent=50 replays the join and the "
+                + "kill", () -> hasEvent(replayed, "member-joined", joiner.name())
+                && hasEvent(replayed, "member-left", victim.name()));
+        assertTrue(replayed.indexOf("event:hello") < indexOfEvent(replayed, "member-joined", joiner.name())
+                        && indexOfEvent(replayed, "member-joined", joiner.name())
+                        < indexOfEvent(replayed, "member-left", victim.name()),
+                "hello, then the past events oldest first: " + replayed);
+        late.cancel(true);
+        for (String bad : List.of("51", "-1", "lots")) {
+            HttpResponse<String> refused = watcher.get("/_ballast/events?recent=" + bad);
+            assertEquals(400, refused.statusCode(), "recent=" + bad);
+            assertTrue(refused.body().contains("\"error\":\"recent: '" + bad + "'"), refused.body());
+        }
+
         NodeProcess drained = nodes.get(1);
         assertEquals(401, drain(drained, null).statusCode(), "no secret");
         assertEquals(401, drain(drained, "Bearer not-the-secret").statusCode(), "wrong secret");
@@ -90,11 +110,16 @@ class EventsAndDrainIT {
 
     /** Whether the stream has had an event of {@code type} about {@code member}. */
     private static boolean hasEvent(List<String> lines, String type, String member) {
+        return indexOfEvent(lines, type, member) >= 0;
+    }
+
+    /** The line where the first {@code type} event about {@code member} starts, or -1. */
+    private static int indexOfEvent(List<String> lines, String type, String member) {
         for (int i = 0; i + 1 < lines.size(); i++) {
             if (lines.get(i).equals("event:" + type) && lines.get(i + 1).contains("\"member\":\"" + member + "\"")) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 }

@@ -57,6 +57,6 @@ public record LoadHeader(String name, long incarnation, long sequence, int inFli
         }
         return Optional.of(new LoadReport(name, full.url(), state, inFlight, capacity, full.served(), full.forwarded(),
                 full.failedOver(), full.latencyMs(), full.cpu(), weight, incarnation, sequence, ready,
-                full.sessions()));
+                full.sessions(), full.forwardedTo()));
     }
 }

@@ -1,5 +1,6 @@
 package io.ballast.protocol;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,10 +26,14 @@ import java.util.Objects;
  *                    does not answer; peers then forward nothing to it
  * @param sessions    the live sessions whose data this node holds as primary owner (each session counts at one node);
  *                    0 in reports from nodes that predate sessions
+ * @param forwardedTo the requests this node has forwarded to each peer since it started, by peer name, counted when
+ *                    the forward ends (a peer that leaves the view drops out); empty in reports from nodes that
+ *                    predate it
  */
 public record LoadReport(String name, String url, MemberState state, int inFlight, int capacity, long served,
                          long forwarded, long failedOver, double latencyMs, double cpu, int weight, long incarnation,
-                         long sequence, boolean ready, long sessions) {
+                         long sequence, boolean ready, long sessions,
+                         Map<String, Long> forwardedTo) {
 
     public LoadReport {
         Objects.requireNonNull(name, "name");
@@ -37,6 +42,7 @@ public record LoadReport(String name, String url, MemberState state, int inFligh
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: > 0)");
         }
+        forwardedTo = forwardedTo == null ? Map.of() : Map.copyOf(forwardedTo);
     }
 
     /** Requests in flight per slot of capacity: 0 is idle, 1 is full, above 1 means requests are queueing. */

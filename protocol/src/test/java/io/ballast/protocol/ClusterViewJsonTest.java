@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,9 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterViewJsonTest {
 
     private static final ClusterView VIEW = new ClusterView("ballast", "node-a", "node-b", 7, List.of(
-            new MemberView("node-b", "http://127.0.0.2:8080", MemberState.UP, 3, 64, 0.046875, 100, 4, 120, 17),
-            new MemberView("node-a", "http://127.0.0.1:8080", MemberState.DRAINING, 0, 8, 0.0, 5, 0, 0, 0),
-            new MemberView("node-c", "http://127.0.0.3:8080", MemberState.SUSPECT, 1, 2, 0.5, 0, 0, 4000, 3)));
+            new MemberView("node-b", "http://127.0.0.2:8080", MemberState.UP, 3, 64, 0.046875, 100, 4, 120, 17, 101.5,
+                    Map.of("node-a", 3L, "node-c", 1L)),
+            new MemberView("node-a", "http://127.0.0.1:8080", MemberState.DRAINING, 0, 8, 0.0, 5, 0, 0, 0, 0.0,
+                    Map.of()),
+            new MemberView("node-c", "http://127.0.0.3:8080", MemberState.SUSPECT, 1, 2, 0.5, 0, 0, 4000, 3, 7.25,
+                    Map.of())));
 
     private static List<String> fieldNames(JsonNode node) {
         List<String> names = new ArrayList<>();
@@ -33,8 +37,8 @@ class ClusterViewJsonTest {
     void viewHasExactlyTheContractFieldNames() throws Exception {
         JsonNode tree = tree();
         assertEquals(List.of("cluster", "coordinator", "members", "self", "viewId"), fieldNames(tree));
-        assertEquals(List.of("capacity", "forwarded", "inFlight", "load", "name", "reportAgeMs", "served",
-                "sessions", "state", "url"), fieldNames(tree.get("members").get(0)));
+        assertEquals(List.of("capacity", "forwarded", "forwardedTo", "inFlight", "latencyMs", "load", "name",
+                "reportAgeMs", "served", "sessions", "state", "url"), fieldNames(tree.get("members").get(0)));
     }
 
     @Test
@@ -50,6 +54,10 @@ class ClusterViewJsonTest {
         assertEquals(0.046875, b.get("load").doubleValue());
         assertEquals(120, b.get("reportAgeMs").longValue());
         assertEquals(17, b.get("sessions").longValue());
+        assertEquals(101.5, b.get("latencyMs").doubleValue());
+        assertEquals(List.of("node-a", "node-c"), fieldNames(b.get("forwardedTo")));
+        assertEquals(3, b.get("forwardedTo").get("node-a").longValue());
+        assertTrue(tree.get("members").get(1).get("forwardedTo").isObject(), "no forwards: an empty object");
     }
 
     @Test
@@ -79,10 +87,10 @@ class ClusterViewJsonTest {
     }
 
     @Test
-    void memberWithoutSessionsFromAnOlderNodeReadsAsZero() {
+    void memberWithoutTheLaterFieldsFromAnOlderNodeReadsAsZeroAndNoForwards() {
         String json = "{\"name\":\"a\",\"url\":\"u\",\"state\":\"UP\",\"inFlight\":1,\"capacity\":2,"
                 + "\"load\":0.5,\"served\":3,\"forwarded\":0,\"reportAgeMs\":9}";
-        assertEquals(new MemberView("a", "u", MemberState.UP, 1, 2, 0.5, 3, 0, 9, 0),
+        assertEquals(new MemberView("a", "u", MemberState.UP, 1, 2, 0.5, 3, 0, 9, 0, 0.0, Map.of()),
                 Json.read(json, MemberView.class));
     }
 

@@ -2,6 +2,7 @@ package io.ballast.protocol;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,12 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LoadHeaderTest {
 
     private static final LoadReport FULL = new LoadReport("web 2", "http://127.0.0.2:8080", MemberState.UP, 3, 8,
-            1_000, 20, 1, 12.5, 0.4, 2, 77, 41, true, 9);
+            1_000, 20, 1, 12.5, 0.4, 2, 77, 41, true, 9, Map.of("web 3", 20L));
 
     @Test
     void headerCarriesTheFieldsASenderDecidesOn() {
         LoadReport later = new LoadReport("web 2", "http://127.0.0.2:8080", MemberState.DRAINING, 5, 8, 1_010, 21, 1,
-                13, 0.5, 2, 77, 42, false, 9);
+                13, 0.5, 2, 77, 42, false, 9, Map.of());
         LoadHeader header = LoadHeader.read(LoadHeader.write(later)).orElseThrow();
         assertEquals(new LoadHeader("web 2", 77, 42, 5, 8, 2, MemberState.DRAINING, false), header);
         LoadReport applied = header.applyTo(FULL).orElseThrow();
@@ -25,6 +26,7 @@ class LoadHeaderTest {
         assertEquals(false, applied.ready());
         assertEquals(1_000, applied.served(), "what the header lacks stays as the full report said");
         assertEquals("http://127.0.0.2:8080", applied.url());
+        assertEquals(Map.of("web 3", 20L), applied.forwardedTo());
         assertTrue(applied.isNewerThan(FULL));
     }
 

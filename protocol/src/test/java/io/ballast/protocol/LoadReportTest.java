@@ -1,6 +1,10 @@
 package io.ballast.protocol;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +15,7 @@ class LoadReportTest {
 
     private static LoadReport report(int inFlight, int capacity, long incarnation, long sequence) {
         return new LoadReport("node-a", "http://127.0.0.1:8080", MemberState.UP, inFlight, capacity, 10, 2, 1, 3.5,
-                0.25, 2, incarnation, sequence, true, 5);
+                0.25, 2, incarnation, sequence, true, 5, Map.of("node-b", 7L, "node-c", 1L));
     }
 
     @Test
@@ -32,6 +36,36 @@ class LoadReportTest {
         String json = Json.write(report(1, 4, 9, 9)).replace(",\"sessions\":5", "");
         assertTrue(!json.contains("sessions"), json);
         assertEquals(0, Json.read(json, LoadReport.class).sessions());
+    }
+
+    @Test
+    void perPeerForwardCountsRoundTripThroughJsonAsAnObjectByPeerName() throws Exception {
+        LoadReport report = report(2, 8, 3, 4);
+        String json = Json.write(report);
+        JsonNode counts = Json.mapper().readTree(json).get("forwardedTo");
+        assertEquals(7, counts.get("node-b").longValue(), json);
+        assertEquals(1, counts.get("node-c").longValue(), json);
+        assertEquals(2, counts.size(), json);
+        assertEquals(Map.of("node-b", 7L, "node-c", 1L), Json.read(json, LoadReport.class).forwardedTo());
+    }
+
+    @Test
+    void reportFromANodeWithoutPerPeerCountsReadsAsNoForwardsToAnyPeer() {
+        String json = Json.write(report(1, 4, 9, 9)).replaceAll(",?\"forwardedTo\":\\{[^}]*\\}", "");
+        assertTrue(!json.contains("forwardedTo"), json);
+        assertEquals(Map.of(), Json.read(json, LoadReport.class).forwardedTo());
+        assertEquals(Map.of(), Json.read(json.replace("}", ",\"forwardedTo\":null}"), LoadReport.class)
+                .forwardedTo());
+    }
+
+    @Test
+    void perPeerCountsAreACopyThatTheSenderCannotChangeAfterwards() {
+        Map<String, Long> counts = new HashMap<>(Map.of("node-b", 1L));
+        LoadReport report = new LoadReport("node-a", "http://127.0.0.1:8080", MemberState.UP, 0, 8, 0, 1, 0, 0, -1, 1,
+                1, 1, true, 0, counts);
+        counts.put("node-b", 99L);
+        assertEquals(Map.of("node-b", 1L), report.forwardedTo());
+        assertThrows(UnsupportedOperationException.class, () -> report.forwardedTo().put("node-c", 1L));
     }
 
     @Test

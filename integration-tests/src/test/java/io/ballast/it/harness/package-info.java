@@ -11,6 +11,7 @@
  *   <li>{@link io.ballast.it.harness.Views}: predicates over {@code /_ballast/cluster} views.</li>
  *   <li>{@link io.ballast.it.harness.DnsServer}: a DNS server in the test (dnsjava) answering A records that the
  *       test can change, for DNS discovery.</li>
+ *   <li>{@link io.ballast.it.harness.Chromium}: a real headless Chromium through Selenium, for the cluster page.</li>
  * </ul>
  *
  * <p>Node logs go to {@code <ballast.logs>/<test class>/<test method>/<node>.log}; failsafe sets

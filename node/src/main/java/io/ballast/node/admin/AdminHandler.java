@@ -13,6 +13,7 @@ import java.util.Map;
 
 /**
  * The operator endpoints under {@code /_ballast/}: always served by the node that received them, never forwarded.
+ * {@code /_ballast/} itself is the live cluster page ({@link ClusterPage}).
  */
 public final class AdminHandler implements HttpHandler {
 
@@ -24,6 +25,7 @@ public final class AdminHandler implements HttpHandler {
     private final NodeMetrics metrics;
     private final EventStream events;
     private final DrainEndpoint drain;
+    private final ClusterPage page = new ClusterPage();
 
     /**
      * @param self    this node, for its own report and whether it can serve
@@ -84,7 +86,19 @@ public final class AdminHandler implements HttpHandler {
                 }
             }
             case "drain" -> drain.handleRequest(exchange);
-            default -> Responses.error(exchange, StatusCodes.NOT_FOUND, "no operator endpoint " + path);
+            default -> {
+                if (page.serves(endpoint)) {
+                    if (readOnly(exchange)) {
+                        page.send(exchange, endpoint);
+                    }
+                } else if (path.equals("/_ballast")) {
+                    // the page's own links are relative to /_ballast/
+                    exchange.getResponseHeaders().put(io.undertow.util.Headers.LOCATION, PREFIX);
+                    Responses.json(exchange, StatusCodes.MOVED_PERMANENTLY, Map.of("location", PREFIX));
+                } else {
+                    Responses.error(exchange, StatusCodes.NOT_FOUND, "no operator endpoint " + path);
+                }
+            }
         }
     }
 

@@ -339,7 +339,7 @@ public final class Membership implements AutoCloseable {
             Optional<LoadBoard.Entry> entry = board.get(name);
             if (entry.isEmpty()) {
                 // joined, but its first report is not here yet: not known to be serving
-                members.add(new MemberView(name, null, MemberState.SUSPECT, 0, 0, 0, 0, 0, -1, 0));
+                members.add(new MemberView(name, null, MemberState.SUSPECT, 0, 0, 0, 0, 0, -1, 0, 0, Map.of()));
                 continue;
             }
             members.add(memberView(entry.get().report(), stateOf(address, entry.get(), now),
@@ -362,7 +362,8 @@ public final class Membership implements AutoCloseable {
 
     private static MemberView memberView(LoadReport report, MemberState state, long ageMs) {
         return new MemberView(report.name(), report.url(), state, report.inFlight(), report.capacity(),
-                report.load(), report.served(), report.forwarded(), ageMs, report.sessions());
+                report.load(), report.served(), report.forwarded(), ageMs, report.sessions(), report.latencyMs(),
+                report.forwardedTo());
     }
 
     /** Leaves the cluster: peers drop this node from their view at once. */

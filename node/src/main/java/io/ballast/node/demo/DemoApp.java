@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
  * The application a node serves when no other is configured, made to show balancing at work.
  *
  * <ul>
+ *   <li>{@code GET /}: a redirect to the cluster page, {@code /_ballast/}.</li>
  *   <li>{@code GET /hello}: a greeting naming the node.</li>
  *   <li>{@code GET /work?ms=N}: holds one of the node's capacity slots for N ms (0 to 60000) without holding a
  *       thread: an I/O-bound request, like one waiting on a database. A slow node ({@code --work-factor F}) holds
@@ -70,6 +71,7 @@ public final class DemoApp implements HttpHandler {
         this.nodeName = nodeName;
         this.workFactor = workFactor;
         this.routes = new RoutingHandler()
+                .get("/", DemoApp::home)
                 .get("/hello", this::hello)
                 .get("/work", this::work)
                 .get("/cpu", this::cpu)
@@ -88,6 +90,14 @@ public final class DemoApp implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         routes.handleRequest(exchange);
+    }
+
+    /** A browser pointed at a demo node lands on the cluster page. */
+    private static void home(HttpServerExchange exchange) {
+        exchange.setStatusCode(StatusCodes.FOUND);
+        exchange.getResponseHeaders().put(Headers.LOCATION, "/_ballast/");
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+        exchange.getResponseSender().send("The cluster page is at /_ballast/\n");
     }
 
     private void hello(HttpServerExchange exchange) {

@@ -109,6 +109,7 @@ public final class RoutingHandler implements HttpHandler {
     public void peerLeft(String peer) {
         connections.forget(peer);
         health.forget(peer);
+        self.meter().forgetPeer(peer);
     }
 
     /** Forwards to peers whose URL is {@code https} over TLS with {@code ssl}. */
@@ -162,6 +163,7 @@ public final class RoutingHandler implements HttpHandler {
             forward.uncount();
             if (!forward.servedHere()) {
                 forwardTimes.completed(forward.times());
+                self.meter().forwardedTo(forward.current().name());
                 if (done.getStatusCode() < StatusCodes.INTERNAL_SERVER_ERROR) {
                     health.succeeded(forward.current().name());
                 }

@@ -6,6 +6,9 @@ import io.ballast.protocol.MemberState;
 
 import java.lang.management.ManagementFactory;
 import java.security.SecureRandom;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,6 +29,7 @@ public final class LoadMeter {
     private final LongAdder served = new LongAdder();
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder failedOver = new LongAdder();
+    private final Map<String, LongAdder> forwardedTo = new ConcurrentHashMap<>();
     private final AtomicLong latencyMicrosEwma = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private final long incarnation = new SecureRandom().nextLong();
@@ -85,6 +89,23 @@ public final class LoadMeter {
         failedOver.increment();
     }
 
+    /** A forward to {@code peer} has ended (answered or not): counted per peer for the reports. */
+    public void forwardedTo(String peer) {
+        forwardedTo.computeIfAbsent(peer, name -> new LongAdder()).increment();
+    }
+
+    /** Drops the per-peer count of a peer that left the view, so that the reports name only members. */
+    public void forgetPeer(String peer) {
+        forwardedTo.remove(peer);
+    }
+
+    /** The forwards to each peer that have ended, by peer name, in name order. */
+    public Map<String, Long> forwardedToCounts() {
+        Map<String, Long> counts = new TreeMap<>();
+        forwardedTo.forEach((peer, count) -> counts.put(peer, count.sum()));
+        return counts;
+    }
+
     public int inFlight() {
         return inFlight.get();
     }
@@ -128,7 +149,7 @@ public final class LoadMeter {
                              int answering) {
         return new LoadReport(name, url, state, Math.max(0, inFlight.get() - answering), capacity, served.sum(),
                 forwarded.sum(), failedOver.sum(), latencyMs(), cpu, weight, incarnation, sequence.incrementAndGet(),
-                ready, sessions);
+                ready, sessions, forwardedToCounts());
     }
 
     /** Samples the process's CPU load for the reports that follow; called by the reporter, once a report interval. */

@@ -5,6 +5,7 @@ import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +17,7 @@ class LoadBoardTest {
 
     static LoadReport report(int inFlight, long incarnation, long sequence) {
         return new LoadReport("node-b", "http://127.0.0.2:8080", MemberState.UP, inFlight, 16, 0, 0, 0, 1.0, -1, 1,
-                incarnation, sequence, true, 0);
+                incarnation, sequence, true, 0, Map.of());
     }
 
     private LoadReport latest() {
