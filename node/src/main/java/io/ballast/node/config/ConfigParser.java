@@ -1,6 +1,5 @@
 package io.ballast.node.config;
 
-import io.ballast.node.edge.TlsPair;
 import io.ballast.node.limit.RateLimit;
 import io.ballast.node.routing.Balance;
 import io.ballast.node.routing.StrategyName;

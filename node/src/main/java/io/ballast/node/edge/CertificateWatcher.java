@@ -1,5 +1,6 @@
 package io.ballast.node.edge;
 
+import io.ballast.node.config.TlsPair;
 import io.ballast.node.config.NodeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

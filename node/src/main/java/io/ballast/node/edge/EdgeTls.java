@@ -1,5 +1,6 @@
 package io.ballast.node.edge;
 
+import io.ballast.node.config.TlsPair;
 import io.ballast.node.config.ConfigException;
 import io.ballast.node.config.NodeConfig;
 import io.undertow.protocols.ssl.UndertowXnioSsl;

@@ -1,11 +1,11 @@
-package io.ballast.node.edge;
+package io.ballast.node.config;
 
+import io.ballast.node.edge.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.security.interfaces.ECPrivateKey;
-import java.util.Arrays;
 import java.util.List;
 
 import static io.ballast.node.edge.TestCertificates.pem;
@@ -92,15 +92,5 @@ class TlsPairTest {
         assertFalse(refusal.keyFile(), "the certificate is what is missing: " + refusal.getMessage());
         Path certOnly = write(dir.resolve("cert.pem"), pem(node.certificate()));
         assertTrue(assertThrows(TlsPair.Unusable.class, () -> TlsPair.load(certOnly, certOnly)).keyFile());
-    }
-
-    @Test
-    void onlyModernSuitesAreEnabled() {
-        List<String> suites = Arrays.asList(EdgeTls.modernSuites());
-        assertTrue(suites.contains("TLS_AES_128_GCM_SHA256"), suites.toString());
-        assertTrue(suites.contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), "HTTP/2 needs it: " + suites);
-        assertTrue(suites.contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"), suites.toString());
-        assertTrue(suites.stream().noneMatch(s -> s.contains("CBC") || s.startsWith("TLS_RSA_")
-                || s.startsWith("TLS_DHE_")), suites.toString());
     }
 }

@@ -1,4 +1,4 @@
-package io.ballast.node.edge;
+package io.ballast.node.config;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -102,7 +102,7 @@ public record TlsPair(List<X509Certificate> chain, PrivateKey key) {
     }
 
     /** A server context presenting this chain. */
-    SSLContext serverContext() throws GeneralSecurityException {
+    public SSLContext serverContext() throws GeneralSecurityException {
         KeyStore store = emptyStore();
         store.setKeyEntry("node", key, NO_PASSWORD, chain.toArray(X509Certificate[]::new));
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -116,7 +116,7 @@ public record TlsPair(List<X509Certificate> chain, PrivateKey key) {
      * A client context for forwards to peers, trusting every certificate of this chain as an anchor: a peer is
      * accepted when its chain leads to one of them (the same certificate, or one from the same issuer).
      */
-    SSLContext peerClientContext() throws GeneralSecurityException {
+    public SSLContext peerClientContext() throws GeneralSecurityException {
         KeyStore store = emptyStore();
         for (int i = 0; i < chain.size(); i++) {
             store.setCertificateEntry("anchor-" + i, chain.get(i));
