@@ -129,7 +129,7 @@ public final class Node implements AutoCloseable {
         if (limits != null) {
             metrics.rateLimits(limits);
         }
-        this.routing = new RoutingHandler(config.name(), config.weight(), meter,
+        this.routing = new RoutingHandler(config.name(), config.bind(), config.weight(), meter,
                 new Router(config.balance(), config.strategy().create(RandomGenerator.getDefault())),
                 this::eligiblePeers, health, this::hopTokens, this::reportForAnswer, this::learn,
                 metrics::forwardCompleted,

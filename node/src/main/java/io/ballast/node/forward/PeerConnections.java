@@ -15,6 +15,8 @@ import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.XnioExecutor;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that is not there within {@link #CONNECT_TIMEOUT_MS} (a peer whose host dropped off the network answers nothing,
  * not even a refusal) fails the attempt, which nothing has been sent on yet, so the request goes to another
  * candidate.
+ *
+ * <p>Connections to peers start from the node's {@code --bind} address, so that a peer (and a firewall between them)
+ * sees the node's traffic come from the address it serves on; without a source address given (the {@code --upstream}
+ * pool) the route to the server picks one.
  */
 final class PeerConnections {
 
@@ -45,13 +51,21 @@ final class PeerConnections {
 
     private final UndertowClient client = UndertowClient.getInstance();
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+    private final InetSocketAddress source;
     private final long connectTimeoutMs;
 
+    /** Connections from whatever address the route to each server picks. */
     PeerConnections() {
-        this(CONNECT_TIMEOUT_MS);
+        this(null, CONNECT_TIMEOUT_MS);
     }
 
-    PeerConnections(long connectTimeoutMs) {
+    /** Connections from {@code source} (any free port), or from the address the route picks when it is null. */
+    PeerConnections(InetAddress source) {
+        this(source, CONNECT_TIMEOUT_MS);
+    }
+
+    PeerConnections(InetAddress source, long connectTimeoutMs) {
+        this.source = source == null ? null : new InetSocketAddress(source, 0);
         this.connectTimeoutMs = connectTimeoutMs;
     }
 
@@ -75,8 +89,9 @@ final class PeerConnections {
             if (old != null) {
                 close(old);
             }
-            return new Pool(url, new ProxyConnectionPool(new Manager(), url, client,
-                    OptionMap.create(Options.TCP_NODELAY, true)));
+            OptionMap options = OptionMap.create(Options.TCP_NODELAY, true);
+            return new Pool(url, source == null ? new ProxyConnectionPool(new Manager(), url, client, options)
+                    : new ProxyConnectionPool(new Manager(), source, url, client, options));
         });
         // Exactly one of the pool's answer and the connect timeout goes on to the proxy, on the exchange's I/O thread.
         AtomicBoolean answered = new AtomicBoolean();

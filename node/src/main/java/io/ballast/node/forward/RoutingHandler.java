@@ -25,6 +25,7 @@ import io.undertow.util.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -75,7 +76,7 @@ public final class RoutingHandler implements HttpHandler {
     private final LongConsumer forwardLatency;
     private final BooleanSupplier canServeHere;
     private final HttpHandler local;
-    private final PeerConnections connections = new PeerConnections();
+    private final PeerConnections connections;
     private final ProxyHandler proxy;
     private final SecureRandom nonces = new SecureRandom();
 
@@ -117,6 +118,7 @@ public final class RoutingHandler implements HttpHandler {
 
     /**
      * @param self           this node's name
+     * @param bind           this node's address ({@code --bind}): forwards to peers start from it
      * @param weight         this node's weight
      * @param meter          this node's load
      * @param router         the decision
@@ -131,11 +133,12 @@ public final class RoutingHandler implements HttpHandler {
      *                       answer has started, its connection is closed); 0 for no limit
      * @param local          serves a request here
      */
-    public RoutingHandler(String self, int weight, LoadMeter meter, Router router, Supplier<List<Peer>> peers,
+    public RoutingHandler(String self, InetAddress bind, int weight, LoadMeter meter, Router router, Supplier<List<Peer>> peers,
                           PeerHealth health, Supplier<HopToken> hopTokens, Supplier<LoadReport> selfReport,
                           Consumer<LoadReport> learn, LongConsumer forwardLatency, BooleanSupplier canServeHere,
                           int forwardTimeout, HttpHandler local) {
         this.self = self;
+        this.connections = new PeerConnections(bind);
         this.weight = weight;
         this.meter = meter;
         this.router = router;

@@ -30,14 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A peer whose host answers nothing, not even a refusal, costs a forward {@link PeerConnections}' connect timeout,
- * not the minutes the kernel would wait: the attempt fails and the proxy goes on to the next candidate.
+ * not the minutes the kernel would wait: the attempt fails and the proxy goes on to the next candidate. Connections
+ * come from the source address the pool was given (the node's {@code --bind}).
  */
 class PeerConnectionsTest {
 
     private static final long CONNECT_TIMEOUT_MS = 300;
 
     private final List<AutoCloseable> open = new ArrayList<>();
-    private final PeerConnections connections = new PeerConnections(CONNECT_TIMEOUT_MS);
+    private final PeerConnections connections = new PeerConnections(null, CONNECT_TIMEOUT_MS);
 
     @AfterEach
     void closeAll() throws Exception {
@@ -82,12 +83,9 @@ class PeerConnectionsTest {
     private record Target(String name, URI url) implements ProxyClient.ProxyTarget {
     }
 
-    @Test
-    void aPeerThatAnswersNothingIsGivenUpAfterTheConnectTimeoutAndTheNextOneServes() throws Exception {
-        URI silent = URI.create("http://127.0.0.1:" + blackHole().getPort());
-        URI alive = url(start(exchange -> exchange.getResponseSender().send("served by the second peer")));
-        List<Target> candidates = List.of(new Target("silent", silent), new Target("alive", alive));
-        Undertow front = start(ProxyHandler.builder()
+    /** A proxy that tries {@code candidates} in turn over {@code pool}. */
+    private Undertow front(PeerConnections pool, List<Target> candidates) {
+        return start(ProxyHandler.builder()
                 .setProxyClient(new ProxyClient() {
                     int next;
 
@@ -100,12 +98,41 @@ class PeerConnectionsTest {
                     public void getConnection(ProxyTarget target, HttpServerExchange exchange,
                                               ProxyCallback<ProxyConnection> callback, long timeout, TimeUnit unit) {
                         Target peer = (Target) target;
-                        connections.connect(peer.name(), peer.url(), target, exchange, callback, timeout, unit);
+                        pool.connect(peer.name(), peer.url(), target, exchange, callback, timeout, unit);
                     }
                 })
                 .setMaxConnectionRetries(2)
                 .setNext(ResponseCodeHandler.HANDLE_404)
                 .build());
+    }
+
+    private static HttpResponse<String> get(Undertow server, String path) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        return client.send(HttpRequest.newBuilder(url(server).resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void connectionsToAPeerComeFromTheSourceAddressThePoolWasGiven() throws Exception {
+        URI peer = url(start(exchange -> exchange.getResponseSender()
+                .send(exchange.getSourceAddress().getAddress().getHostAddress())));
+        PeerConnections fromSeven = new PeerConnections(InetAddress.getByName("127.0.0.7"), CONNECT_TIMEOUT_MS);
+        open.add(fromSeven::closeAll);
+
+        HttpResponse<String> bound = get(front(fromSeven, List.of(new Target("peer", peer))), "/from");
+        HttpResponse<String> unbound = get(front(connections, List.of(new Target("peer", peer))), "/from");
+
+        assertEquals(200, bound.statusCode(), bound.body());
+        assertEquals("127.0.0.7", bound.body(), "the address the peer saw the forward come from");
+        assertEquals("127.0.0.1", unbound.body(), "without a source address, the route's (loopback's own)");
+    }
+
+    @Test
+    void aPeerThatAnswersNothingIsGivenUpAfterTheConnectTimeoutAndTheNextOneServes() throws Exception {
+        URI silent = URI.create("http://127.0.0.1:" + blackHole().getPort());
+        URI alive = url(start(exchange -> exchange.getResponseSender().send("served by the second peer")));
+        List<Target> candidates = List.of(new Target("silent", silent), new Target("alive", alive));
+        Undertow front = front(connections, candidates);
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long start = System.nanoTime();
