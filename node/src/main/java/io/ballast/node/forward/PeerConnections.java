@@ -15,6 +15,7 @@ import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.XnioExecutor;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -159,7 +160,22 @@ final class PeerConnections {
     private static void close(Pool pool) {
         pool.connections.close();
         for (ClientConnection connection : pool.inUse) {
-            connection.getIoThread().execute(() -> IoUtils.safeClose(connection));
+            connection.getIoThread().execute(() -> abort(connection));
+        }
+    }
+
+    /**
+     * Closes a connection in use at once, so that the request waiting on it fails (and fails over) now.
+     * {@code ClientConnection.close()} would not do: Undertow closes a client connection cleanly, waiting up to 10 s
+     * ({@code io.undertow.max-drain-time}) for the peer to close its end, and fails the request on it only then; a peer
+     * that is gone from the network never closes its end. The connection under it, closed directly, fails the request
+     * at once. {@code performUpgrade} is the client's public way to that connection.
+     */
+    private static void abort(ClientConnection connection) {
+        try {
+            IoUtils.safeClose(connection.performUpgrade());
+        } catch (IOException e) {
+            IoUtils.safeClose(connection); // closed or closing already
         }
     }
 
