@@ -12,6 +12,7 @@ import io.ballast.protocol.MemberState;
 import io.ballast.protocol.MemberView;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.conflict.MergePolicy;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.configuration.global.ShutdownHookBehavior;
@@ -115,6 +116,7 @@ public final class Membership implements AutoCloseable {
                 .stateTransfer().awaitInitialTransfer(true);
         holder.newConfigurationBuilder(SHARED_CACHE)
                 .clustering().cacheMode(CacheMode.REPL_SYNC)
+                .partitionHandling().mergePolicy(MergePolicy.PREFERRED_ALWAYS) // one hop key after a merge
                 .stateTransfer().awaitInitialTransfer(true);
         holder.newConfigurationBuilder(SharedDemand.CACHE)
                 .clustering().cacheMode(CacheMode.REPL_ASYNC)
@@ -140,14 +142,17 @@ public final class Membership implements AutoCloseable {
         reports.forEach((name, json) -> board.update(Json.read(json, LoadReport.class)));
         manager.addListener(new ViewListener());
         lastMembers = new HashSet<>(names(view));
+        if (config.secret().isEmpty()) {
+            hopToken(); // agreed on while joining: no request waits on the cluster for it (nor on a cut-off member)
+        }
         LOG.info("joined cluster '{}' as {}: view {} {}", config.cluster(), config.name(),
                 view.getViewId().getId(), names(view));
     }
 
     /**
-     * Hop tokens under the key the members agreed on when the cluster formed: the first member to ask makes a
-     * random key and every later member reads it. Used when the nodes run without {@code --secret}. After a
-     * partition heals, the members converge on one side's key.
+     * Hop tokens under the key the members agreed on when the cluster formed: the first member to join makes a
+     * random key and every later member reads it, while it joins. Used when the nodes run without {@code --secret}.
+     * After a partition heals, the members converge on one side's key (the merge policy of {@value #SHARED_CACHE}).
      */
     public HopToken hopToken() {
         String key = shared.get(HOP_KEY);
