@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A link that comes and goes: on three hosts (network namespaces on one bridge, {@code static:} discovery over TCP),
  * one node's links to the two others are cut for {@value #FLAP_SECONDS} s and healed for as long, over and over for
- * {@value #FLAPPING_SECONDS} s (each cut shorter than failure detection needs to give up on the node), under steady traffic to all three with every request
- * placed round robin. No request fails or takes two hops, and the cluster ends in one view.
+ * {@value #FLAPPING_SECONDS} s (each cut shorter than failure detection needs to give up on the node), under
+ * steady traffic to all three with every request placed round robin. No request fails or takes two hops, and the
+ * cluster ends in one view.
  */
 class FlappingLinkIT {
 

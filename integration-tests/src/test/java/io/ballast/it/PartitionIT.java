@@ -45,8 +45,8 @@ class PartitionIT {
 
     private static final int ROUNDS = 3;
     private static final Duration FORMATION = Duration.ofSeconds(60);
-    /** The split is seen when failure detection gives up on the other side: about 10 s. */
-    private static final Duration SPLIT = Duration.ofSeconds(30);
+    /** The split is seen when failure detection gives up on the other side: about 10 s (the README says 20). */
+    private static final Duration SPLIT = Duration.ofSeconds(20);
     /** What the README promises for a healed partition. */
     private static final Duration MERGE = Duration.ofSeconds(30);
     private static final int SESSIONS_PER_SIDE = 10;
