@@ -40,12 +40,14 @@ import java.util.regex.Pattern;
  * cannot be made ({@link NetNamespaces#assumeUsable()}), and afterwards stops the nodes, then removes every
  * namespace, veth, route and the bridge, pass or fail (and a shutdown hook does so if the run is cut short).
  */
-public final class TestHosts implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
+public final class TestHosts implements BeforeEachCallback, AfterEachCallback {
 
     public static final int HTTP_PORT = 8080;
     public static final int CLUSTER_PORT = 7800;
 
-    private static final Pattern IPV4 = Pattern.compile("\\b(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(/\\d{1,2})?\\b");
+    /** An IPv4 address or prefix in {@code ip}'s output: four octets, and a length after a slash. */
+    private static final Pattern IPV4 = Pattern.compile(
+            "\\b(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(/\\d{1,2})?\\b");
     private static final int BLOCK_ATTEMPTS = 100;
 
     /** One host: its namespace, its address on the bridge, and the name of its end of the veth pair. */
@@ -271,16 +273,7 @@ public final class TestHosts implements BeforeEachCallback, AfterEachCallback, A
 
     // ---- stopping ----------------------------------------------------------------------------------------------
 
-    /** Stops every node, then removes every namespace, veth, route and the bridge. Safe to call more than once. */
-    @Override
-    public void close() {
-        try {
-            cluster.close();
-        } finally {
-            removeNetwork();
-        }
-    }
-
+    /** Removes every route, namespace (with its veth pair) and the bridge this test made. Safe to call twice. */
     private synchronized void removeNetwork() {
         for (Cut cut : cuts) {
             cut.routes("del").forEach(NetNamespaces::undo);

@@ -133,10 +133,10 @@ public final class RoutingHandler implements HttpHandler {
      *                       answer has started, its connection is closed); 0 for no limit
      * @param local          serves a request here
      */
-    public RoutingHandler(String self, InetAddress bind, int weight, LoadMeter meter, Router router, Supplier<List<Peer>> peers,
-                          PeerHealth health, Supplier<HopToken> hopTokens, Supplier<LoadReport> selfReport,
-                          Consumer<LoadReport> learn, LongConsumer forwardLatency, BooleanSupplier canServeHere,
-                          int forwardTimeout, HttpHandler local) {
+    public RoutingHandler(String self, InetAddress bind, int weight, LoadMeter meter, Router router,
+                          Supplier<List<Peer>> peers, PeerHealth health, Supplier<HopToken> hopTokens,
+                          Supplier<LoadReport> selfReport, Consumer<LoadReport> learn, LongConsumer forwardLatency,
+                          BooleanSupplier canServeHere, int forwardTimeout, HttpHandler local) {
         this.self = self;
         this.connections = new PeerConnections(bind);
         this.weight = weight;
