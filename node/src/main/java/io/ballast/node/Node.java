@@ -83,7 +83,7 @@ public final class Node implements AutoCloseable {
         events.subscribe(eventStream::publish);
         this.cluster = new Cluster(config, events);
         this.sessions = new NodeSessions(config);
-        this.self = new LocalNode(config.name(), config.url(), config.weight(),
+        this.self = new LocalNode(config.name(), config.url(), config.bind(), config.weight(),
                 new LoadMeter(config.capacity(), config.weight()), upstream == null ? () -> true : upstream::isUp,
                 sessions.manager()::primaryOwnedCount);
         this.metrics = new NodeMetrics(self, cluster);

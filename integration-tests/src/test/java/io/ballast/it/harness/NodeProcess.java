@@ -41,6 +41,9 @@ import javax.net.ssl.TrustManagerFactory;
  * also kept in memory, so that a test can check exactly what the node said there ({@link #stderr()}). A restart
  * appends to the same log file after a marker line.
  *
+ * <p>A node whose spec names a {@link NodeSpec#host() host} runs inside that network namespace, under
+ * {@code ip netns exec}, which replaces itself with the node's JVM: the process is the node's.
+ *
  * <p>Signals are sent to the process itself: {@link #kill()} (SIGKILL), {@link #terminate()} (SIGTERM),
  * {@link #pause()} (SIGSTOP) and {@link #resume()} (SIGCONT). {@link #close()} stops it whatever state it is in.
  */
@@ -124,6 +127,9 @@ public final class NodeProcess implements AutoCloseable {
                 "-Xmx256m",
                 "-jar", jar().toString()));
         command.addAll(spec.args());
+        if (spec.host() != null) {
+            command = NetNamespaces.inNamespace(spec.host(), command); // ip netns exec replaces itself with java
+        }
         stderr.clear();
         paused = false;
         appendToLog("---- " + LocalTime.now() + " harness: starting " + String.join(" ", command) + "\n");
@@ -311,8 +317,14 @@ public final class NodeProcess implements AutoCloseable {
 
     /** SIGKILL: the process dies at once, without leaving its cluster. */
     public synchronized void kill() {
-        process.destroyForcibly();
+        destroyTree(process);
         paused = false;
+    }
+
+    /** SIGKILL to {@code root} and to every process under it (a launcher that forked would leave its child). */
+    private static void destroyTree(Process root) {
+        root.descendants().forEach(ProcessHandle::destroyForcibly);
+        root.destroyForcibly();
     }
 
     /** SIGTERM: the node should leave its cluster and exit 0. */
@@ -395,7 +407,7 @@ public final class NodeProcess implements AutoCloseable {
             }
             terminate();
         } catch (RuntimeException e) {
-            process.destroyForcibly();
+            destroyTree(process);
         }
     }
 
@@ -409,11 +421,11 @@ public final class NodeProcess implements AutoCloseable {
             long left = Math.max(0, deadlineNanos - System.nanoTime());
             if (!current.waitFor(left, TimeUnit.NANOSECONDS)) {
                 appendToLog("---- " + LocalTime.now() + " harness: no exit after SIGTERM, sending SIGKILL\n");
-                current.destroyForcibly();
+                destroyTree(current);
                 current.waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
-            current.destroyForcibly();
+            destroyTree(current);
             Thread.currentThread().interrupt();
         } finally {
             Processes.untrack(current);

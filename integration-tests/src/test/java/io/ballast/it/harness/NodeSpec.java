@@ -18,15 +18,22 @@ import java.util.Optional;
  * @param cluster     {@code --cluster}
  * @param discovery   {@code --discovery}, or null to leave it out (the node then uses its default)
  * @param extraArgs   further arguments, appended as given after the ones above
+ * @param host        the network namespace the node runs in ({@link TestHosts}), or null for this machine's own
  */
 public record NodeSpec(String name, String bind, int httpPort, int clusterPort, String cluster, String discovery,
-                       List<String> extraArgs) {
+                       List<String> extraArgs, String host) {
 
     public NodeSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(cluster, "cluster");
         extraArgs = List.copyOf(extraArgs);
+    }
+
+    /** A node on this machine's own network (no namespace). */
+    public NodeSpec(String name, String bind, int httpPort, int clusterPort, String cluster, String discovery,
+                    List<String> extraArgs) {
+        this(name, bind, httpPort, clusterPort, cluster, discovery, extraArgs, null);
     }
 
     /**
@@ -65,30 +72,35 @@ public record NodeSpec(String name, String bind, int httpPort, int clusterPort, 
     }
 
     public NodeSpec withName(String newName) {
-        return new NodeSpec(newName, bind, httpPort, clusterPort, cluster, discovery, extraArgs);
+        return new NodeSpec(newName, bind, httpPort, clusterPort, cluster, discovery, extraArgs, host);
     }
 
     public NodeSpec withHttpPort(int port) {
-        return new NodeSpec(name, bind, port, clusterPort, cluster, discovery, extraArgs);
+        return new NodeSpec(name, bind, port, clusterPort, cluster, discovery, extraArgs, host);
     }
 
     public NodeSpec withClusterPort(int port) {
-        return new NodeSpec(name, bind, httpPort, port, cluster, discovery, extraArgs);
+        return new NodeSpec(name, bind, httpPort, port, cluster, discovery, extraArgs, host);
     }
 
     public NodeSpec withCluster(String newCluster) {
-        return new NodeSpec(name, bind, httpPort, clusterPort, newCluster, discovery, extraArgs);
+        return new NodeSpec(name, bind, httpPort, clusterPort, newCluster, discovery, extraArgs, host);
     }
 
     public NodeSpec withDiscovery(String spec) {
-        return new NodeSpec(name, bind, httpPort, clusterPort, cluster, spec, extraArgs);
+        return new NodeSpec(name, bind, httpPort, clusterPort, cluster, spec, extraArgs, host);
+    }
+
+    /** This spec on the host (network namespace) {@code namespace}. */
+    public NodeSpec withHost(String namespace) {
+        return new NodeSpec(name, bind, httpPort, clusterPort, cluster, discovery, extraArgs, namespace);
     }
 
     /** This spec with {@code more} appended to its extra arguments, e.g. {@code withArgs("--capacity", "4")}. */
     public NodeSpec withArgs(String... more) {
         List<String> args = new ArrayList<>(extraArgs);
         args.addAll(List.of(more));
-        return new NodeSpec(name, bind, httpPort, clusterPort, cluster, discovery, args);
+        return new NodeSpec(name, bind, httpPort, clusterPort, cluster, discovery, args, host);
     }
 
     /** {@code static:} discovery naming the cluster address of every node in {@code members}, in order. */

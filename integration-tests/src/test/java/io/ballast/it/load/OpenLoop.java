@@ -31,40 +31,87 @@ public final class OpenLoop {
      * and returns once every answer is in.
      */
     public static List<Outcome> run(List<String> targets, String pathAndQuery, double perSecond, Duration duration) {
-        int count = (int) Math.round(perSecond * duration.toNanos() / 1e9);
-        long interval = Math.round(1e9 / perSecond);
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+        Running load = start(targets, pathAndQuery, perSecond, duration);
+        return load.awaitEnd();
+    }
+
+    /**
+     * Starts the same load in the background for at most {@code atMost}, for a test that acts while it runs and
+     * {@link Running#stop() stops} it when done.
+     */
+    public static Running start(List<String> targets, String pathAndQuery, double perSecond, Duration atMost) {
+        return new Running(List.copyOf(targets), pathAndQuery, perSecond, atMost);
+    }
+
+    /** A load running in the background. */
+    public static final class Running {
+        private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread thread = new Thread(r, "open-loop");
             thread.setDaemon(true);
             return thread;
         });
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).executor(executor).build();
-        try {
-            List<CompletableFuture<Outcome>> pending = new ArrayList<>(count);
-            long start = System.nanoTime() + 50_000_000;
-            for (int i = 0; i < count; i++) {
-                long due = start + i * interval;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
+        private final List<CompletableFuture<Outcome>> pending = new ArrayList<>();
+        private final Thread sender;
+        private volatile boolean stopped;
+
+        private Running(List<String> targets, String pathAndQuery, double perSecond, Duration atMost) {
+            int count = (int) Math.round(perSecond * atMost.toNanos() / 1e9);
+            long interval = Math.round(1e9 / perSecond);
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(2)).executor(executor).build();
+            sender = new Thread(() -> {
+                long start = System.nanoTime() + 50_000_000;
+                for (int i = 0; i < count && !stopped; i++) {
+                    long due = start + i * interval;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    String target = targets.get(i % targets.size());
+                    CompletableFuture<Outcome> outcome = send(client, target, pathAndQuery, due);
+                    synchronized (pending) {
+                        pending.add(outcome);
+                    }
                 }
-                String target = targets.get(i % targets.size());
-                pending.add(send(client, target, pathAndQuery, due));
-            }
-            List<Outcome> outcomes = new ArrayList<>(count);
-            for (CompletableFuture<Outcome> outcome : pending) {
-                outcomes.add(outcome.join());
-            }
-            return outcomes;
-        } finally {
-            executor.shutdownNow();
+            }, "open-loop-sender");
+            sender.setDaemon(true);
+            sender.start();
+        }
+
+        /** Sends no more requests, and returns once every answer to those sent is in. */
+        public List<Outcome> stop() {
+            stopped = true;
+            return awaitEnd();
+        }
+
+        /** Returns once every request is sent and answered. */
+        List<Outcome> awaitEnd() {
             try {
-                executor.awaitTermination(5, TimeUnit.SECONDS);
+                sender.join();
+                List<Outcome> outcomes = new ArrayList<>();
+                synchronized (pending) {
+                    for (CompletableFuture<Outcome> outcome : pending) {
+                        outcomes.add(outcome.join());
+                    }
+                }
+                return outcomes;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for the load to end", e);
+            } finally {
+                executor.shutdownNow();
+                try {
+                    executor.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
+    }
+
+    /** Every {@code Via} entry of an answer, in order and comma-separated, or null when it has none. */
+    private static String via(List<String> values) {
+        return values.isEmpty() ? null : String.join(", ", values);
     }
 
     private static CompletableFuture<Outcome> send(HttpClient client, String target, String pathAndQuery, long due) {
@@ -78,7 +125,7 @@ public final class OpenLoop {
                     }
                     return new Outcome(target, due, latency, response.statusCode(),
                             response.headers().firstValue("X-Served-By").orElse(null),
-                            response.headers().firstValue("Via").orElse(null), null);
+                            via(response.headers().allValues("Via")), null);
                 });
     }
 }

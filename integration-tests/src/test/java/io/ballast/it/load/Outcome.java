@@ -8,7 +8,8 @@ package io.ballast.it.load;
  * @param latencyNanos from when it was due until its answer arrived (or it failed)
  * @param status       the HTTP status, or 0 when no answer came (refused, reset, timed out)
  * @param servedBy     {@code X-Served-By}, or null
- * @param via          {@code Via}, or null: present when the answer came through a forward
+ * @param via          every {@code Via} entry, comma-separated, or null: present when the answer came through a
+ *                     forward
  * @param error        why no answer came, or null
  */
 public record Outcome(String target, long dueNanos, long latencyNanos, int status, String servedBy, String via,
@@ -20,5 +21,10 @@ public record Outcome(String target, long dueNanos, long latencyNanos, int statu
 
     public boolean forwarded() {
         return via != null;
+    }
+
+    /** How many nodes the request passed through before the one that served it: its {@code Via} entries. */
+    public int hops() {
+        return via == null ? 0 : via.split(",").length;
     }
 }

@@ -4,7 +4,6 @@ import io.ballast.node.config.Discovery;
 import io.ballast.node.config.NodeConfig;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.FD_ALL3;
-import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
@@ -44,8 +43,9 @@ import java.util.List;
  *
  * <p>Transports: {@code multicast} discovery runs on UDP with IP multicast; {@code static:} and {@code dns:} run on
  * TCP, so they work where multicast does not (clouds, containers, loopback). JGroups' diagnostics listener (which
- * would answer anyone's probe with the cluster's members and state) is off. Failure detection's own sockets listen
- * on the node's {@code --bind} address only.
+ * would answer anyone's probe with the cluster's members and state) is off. Every socket of the stack is on the
+ * node's {@code --bind} address: the transport's and failure detection's listeners, and the connections they open
+ * to peers ({@link BoundFailureDetection}).
  *
  * <p>With {@code --secret}, the layers of {@link ClusterEncryption} sit right above the transport: every message of
  * every protocol is encrypted and authenticated, so a node without the secret cannot discover the members, let
@@ -85,7 +85,7 @@ public final class JGroupsStack {
         }
         stack.add(discovery(config));
         stack.add(new MERGE3().setMinInterval(MERGE_MIN_MS).setMaxInterval(MERGE_MAX_MS));
-        stack.add(new FD_SOCK2().setBindAddress(config.bind()));
+        stack.add(new BoundFailureDetection(config.bind()));
         stack.add(new FD_ALL3().setTimeout(FD_TIMEOUT_MS).setInterval(FD_INTERVAL_MS));
         stack.add(new VERIFY_SUSPECT2().setTimeout(VERIFY_MS));
         stack.addAll(List.of(extra));
@@ -110,13 +110,16 @@ public final class JGroupsStack {
     }
 
     private static TP transport(NodeConfig config) {
-        TP transport = config.discovery() instanceof Discovery.Multicast ? multicastTransport() : tcpTransport();
+        TP transport = config.discovery() instanceof Discovery.Multicast ? multicastTransport()
+                : tcpTransport(config.bind());
         transport.setBindAddress(config.bind()).setBindPort(config.clusterPort());
         return transport;
     }
 
-    private static TCP tcpTransport() {
+    private static TCP tcpTransport(InetAddress bind) {
         TCP tcp = new TCP();
+        // connections to peers start from --bind too (JGroups would let the route to each peer pick the address)
+        tcp.setClientBindAddr(bind);
         tcp.setSockConnTimeout(300);
         tcp.setPortRange(0);
         // no Nagle: a session read or write is a small request waiting for a small answer, which Nagle's algorithm

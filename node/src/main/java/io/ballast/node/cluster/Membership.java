@@ -9,6 +9,7 @@ import io.ballast.protocol.MemberState;
 import io.ballast.protocol.MemberView;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.conflict.MergePolicy;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.configuration.global.ShutdownHookBehavior;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
@@ -116,6 +117,7 @@ public final class Membership implements AutoCloseable {
         ReportCache.define(holder);
         holder.newConfigurationBuilder(SHARED_CACHE)
                 .clustering().cacheMode(CacheMode.REPL_SYNC)
+                .partitionHandling().mergePolicy(MergePolicy.PREFERRED_ALWAYS) // one hop key after a merge
                 .stateTransfer().awaitInitialTransfer(true);
         definitions.forEach(definition -> definition.define(holder));
         DefaultCacheManager manager = new DefaultCacheManager(holder, false);
@@ -138,7 +140,7 @@ public final class Membership implements AutoCloseable {
         reports.start();
         if (config.secret().isEmpty()) {
             shared.addListener(new HopKeyListener());
-            agreeOnHopKey();
+            agreeOnHopKey(); // while joining: no request waits on the cluster for it (nor on a cut-off member)
             refreshHopKey();
         }
         manager.addListener(new ViewListener());

@@ -16,6 +16,9 @@ import org.xnio.Options;
 import org.xnio.XnioExecutor;
 import org.xnio.ssl.XnioSsl;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +32,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that is not there within {@link #CONNECT_TIMEOUT_MS} (a peer whose host dropped off the network answers nothing,
  * not even a refusal) fails the attempt, which nothing has been sent on yet, so the request goes to another
  * candidate.
+ *
+ * <p>Connections to peers start from the node's {@code --bind} address, so that a peer (and a firewall between them)
+ * sees the node's traffic come from the address it serves on; without a source address given (the {@code --upstream}
+ * pool) the route to the server picks one.
  */
 final class PeerConnections {
 
@@ -46,15 +53,23 @@ final class PeerConnections {
 
     private final UndertowClient client = UndertowClient.getInstance();
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+    private final InetSocketAddress source;
     private final long connectTimeoutMs;
     /** The client side of TLS for peers whose URL is {@code https}, or null while this node has none. */
     private volatile XnioSsl tls;
 
+    /** Connections from whatever address the route to each server picks. */
     PeerConnections() {
-        this(CONNECT_TIMEOUT_MS);
+        this(null, CONNECT_TIMEOUT_MS);
     }
 
-    PeerConnections(long connectTimeoutMs) {
+    /** Connections from {@code source} (any free port), or from the address the route picks when it is null. */
+    PeerConnections(InetAddress source) {
+        this(source, CONNECT_TIMEOUT_MS);
+    }
+
+    PeerConnections(InetAddress source, long connectTimeoutMs) {
+        this.source = source == null ? null : new InetSocketAddress(source, 0);
         this.connectTimeoutMs = connectTimeoutMs;
     }
 
@@ -78,9 +93,10 @@ final class PeerConnections {
             if (old != null) {
                 close(old);
             }
-            return new Pool(url, new ProxyConnectionPool(new Manager(), url,
-                    "https".equalsIgnoreCase(url.getScheme()) ? tls : null, client,
-                    OptionMap.create(Options.TCP_NODELAY, true)));
+            OptionMap options = OptionMap.create(Options.TCP_NODELAY, true);
+            XnioSsl ssl = "https".equalsIgnoreCase(url.getScheme()) ? tls : null;
+            return new Pool(url, source == null ? new ProxyConnectionPool(new Manager(), url, ssl, client, options)
+                    : new ProxyConnectionPool(new Manager(), source, url, ssl, client, options));
         });
         // Exactly one of the pool's answer and the connect timeout goes on to the proxy, on the exchange's I/O thread.
         // A pooled connection is handed over within connect() itself: the timer is armed only when none was.
@@ -162,7 +178,22 @@ final class PeerConnections {
     private static void close(Pool pool) {
         pool.connections.close();
         for (ClientConnection connection : pool.inUse) {
-            connection.getIoThread().execute(() -> IoUtils.safeClose(connection));
+            connection.getIoThread().execute(() -> abort(connection));
+        }
+    }
+
+    /**
+     * Closes a connection in use at once, so that the request waiting on it fails (and fails over) now.
+     * {@code ClientConnection.close()} would not do: Undertow closes a client connection cleanly, waiting up to 10 s
+     * ({@code io.undertow.max-drain-time}) for the peer to close its end, and fails the request on it only then; a peer
+     * that is gone from the network never closes its end. The connection under it, closed directly, fails the request
+     * at once. {@code performUpgrade} is the client's public way to that connection.
+     */
+    private static void abort(ClientConnection connection) {
+        try {
+            IoUtils.safeClose(connection.performUpgrade());
+        } catch (IOException e) {
+            IoUtils.safeClose(connection); // closed or closing already
         }
     }
 

@@ -49,7 +49,7 @@ public final class RoutingHandler implements HttpHandler {
     private final PeerHealth health = new PeerHealth();
     private final ForwardTimes.Observer forwardTimes;
     private final HttpHandler local;
-    private final PeerConnections connections = new PeerConnections();
+    private final PeerConnections connections;
     private final ForwardHeaders headers;
     private final ProxyHandler proxy;
 
@@ -75,6 +75,7 @@ public final class RoutingHandler implements HttpHandler {
         this.peers = peers;
         this.router = router;
         this.forwardTimes = forwardTimes;
+        this.connections = new PeerConnections(self.bind());
         this.local = local;
         this.headers = new ForwardHeaders(self.name(), peers);
         this.proxy = ProxyHandler.builder()

@@ -3,6 +3,7 @@ package io.ballast.node.load;
 import io.ballast.protocol.LoadReport;
 import io.ballast.protocol.MemberState;
 
+import java.net.InetAddress;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -14,6 +15,7 @@ public final class LocalNode {
 
     private final String name;
     private final String url;
+    private final InetAddress bind;
     private final int weight;
     private final LoadMeter meter;
     private final BooleanSupplier applicationUp;
@@ -21,14 +23,16 @@ public final class LocalNode {
     private volatile MemberState state = MemberState.UP;
 
     /**
+     * @param bind          the address this node serves on ({@code --bind}), which its own connections start from
      * @param applicationUp whether the application answers (an {@code --upstream} may not); always true for an
      *                      application in this process
      * @param sessions      the live sessions whose primary owner is this node
      */
-    public LocalNode(String name, String url, int weight, LoadMeter meter, BooleanSupplier applicationUp,
-                     LongSupplier sessions) {
+    public LocalNode(String name, String url, InetAddress bind, int weight, LoadMeter meter,
+                     BooleanSupplier applicationUp, LongSupplier sessions) {
         this.name = name;
         this.url = url;
+        this.bind = bind;
         this.weight = weight;
         this.meter = meter;
         this.applicationUp = applicationUp;
@@ -41,6 +45,10 @@ public final class LocalNode {
 
     public String url() {
         return url;
+    }
+
+    public InetAddress bind() {
+        return bind;
     }
 
     public int weight() {

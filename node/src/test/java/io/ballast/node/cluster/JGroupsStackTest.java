@@ -2,6 +2,7 @@ package io.ballast.node.cluster;
 
 import io.ballast.node.config.NodeConfig;
 import org.jgroups.JChannel;
+import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.SERIALIZE;
 import org.jgroups.protocols.SYM_ENCRYPT;
@@ -93,5 +94,15 @@ class JGroupsStackTest {
                 assertEquals(InetAddress.getByName("127.0.0.1"), fd.getBindAddress());
             }
         }
+    }
+
+    @Test
+    void connectionsToPeersStartFromTheBindAddressForTheTransportAndFailureDetection() throws Exception {
+        List<Protocol> protocols = bottomUp(node().bind("127.0.0.9").build());
+        assertEquals(InetAddress.getByName("127.0.0.9"), find(protocols, TCP.class).getClientBindAddr());
+        FD_SOCK2 fd = find(protocols, FD_SOCK2.class);
+        assertEquals(BoundFailureDetection.class, fd.getClass());
+        assertEquals(ClassConfigurator.getProtocolId(FD_SOCK2.class), fd.getId(),
+                "the same protocol id as FD_SOCK2, so that its messages are FD_SOCK2's");
     }
 }

@@ -110,7 +110,8 @@ class ForwardPathTest {
         TestNode(String name, boolean servesOwnClients) {
             int port = freePort();
             url = URI.create("http://127.0.0.1:" + port);
-            self = new LocalNode(name, url.toString(), 1, new LoadMeter(8, 1), () -> servesOwnClients, () -> 0);
+            self = new LocalNode(name, url.toString(), InetAddress.getLoopbackAddress(), 1, new LoadMeter(8, 1),
+                    () -> servesOwnClients, () -> 0);
             routing = new RoutingHandler(self, peers,
                     new Router(Balance.ADAPTIVE, StrategyName.ROUND_ROBIN.create(RandomGenerator.getDefault())),
                     FORWARD_TIMEOUT_MS, forwards::add, exchange -> exchange.getResponseSender().send(name));
@@ -158,7 +159,8 @@ class ForwardPathTest {
 
     /** A peer report for a node that is not there: it looks up and ready, with room. */
     private static LoadReport reportOf(String name, URI url) {
-        return new LocalNode(name, url.toString(), 1, new LoadMeter(8, 1), () -> true, () -> 0).report();
+        return new LocalNode(name, url.toString(), InetAddress.getLoopbackAddress(), 1, new LoadMeter(8, 1), () -> true,
+                () -> 0).report();
     }
 
     @Test
