@@ -137,7 +137,11 @@ public final class HttpServer {
                 startRedirect(undertowOptions);
             }
         } catch (IOException | RuntimeException e) {
-            IoUtils.safeClose(channel);
+            // closed here, while the worker runs (a TLS channel's close waits on its I/O thread), and forgotten, so
+            // that a stop() after this failed start closes nothing twice
+            stopAccepting();
+            channel = null;
+            redirectChannel = null;
             if (watcher != null) {
                 watcher.close();
             }
