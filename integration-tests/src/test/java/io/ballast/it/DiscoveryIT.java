@@ -71,6 +71,23 @@ class DiscoveryIT {
     }
 
     @Test
+    void aNodeStartedBeforeItsNameIsInDnsServesAloneThenJoinsWhenTheNameAppears() {
+        List<NodeProcess> first = cluster.startDns(1);
+        cluster.awaitOneView(Duration.ofSeconds(60), first);
+        DnsServer dns = cluster.dns();
+        String laterName = "later." + cluster.dnsName();
+        NodeSpec second = cluster.newNode("n2").withClusterPort(first.get(0).clusterPort())
+                .withDiscovery(dns.discovery(laterName));
+        NodeProcess early = cluster.start(second); // no record of laterName yet: the lookup finds nothing
+        cluster.await(Duration.ofSeconds(60)).until(early.name() + " serves, alone in its cluster",
+                () -> early.get("/_ballast/health/ready").statusCode() == 200);
+        assertTrue(dns.wasAskedForA(laterName), "queries: " + dns.queries());
+
+        dns.setA(laterName, List.of(first.get(0).bind(), early.bind()));
+        cluster.awaitOneView(Duration.ofSeconds(60), List.of(first.get(0), early));
+    }
+
+    @Test
     void clustersWithDifferentNamesNeverMixEvenWhenEveryNodeListsEveryOther() {
         String nameA = cluster.name();
         String nameB = TestCluster.newClusterName();

@@ -21,6 +21,7 @@ import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
 import org.jgroups.stack.Protocol;
 
+import javax.naming.NamingException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -137,7 +138,7 @@ public final class JGroupsStack {
         }
     }
 
-    private static Protocol discovery(NodeConfig config) {
+    private static Protocol discovery(NodeConfig config) throws NamingException {
         Discovery discovery = config.discovery();
         if (discovery instanceof Discovery.Static fixed) {
             List<InetSocketAddress> hosts = new ArrayList<>();
@@ -152,6 +153,7 @@ public final class JGroupsStack {
             ping.setValue("dns_record_type", "A");
             if (dns.server() != null) {
                 ping.setValue("dns_address", dns.server());
+                ping.setDNSResolver(new TolerantDnsResolver(dns.server()));
             }
             return ping;
         }
