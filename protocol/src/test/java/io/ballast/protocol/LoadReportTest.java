@@ -11,7 +11,7 @@ class LoadReportTest {
 
     private static LoadReport report(int inFlight, int capacity, long incarnation, long sequence) {
         return new LoadReport("node-a", "http://127.0.0.1:8080", MemberState.UP, inFlight, capacity, 10, 2, 1, 3.5,
-                0.25, 2, incarnation, sequence, true, 5);
+                0.25, 2, incarnation, sequence, true, 5, 100.0, 40.0, true);
     }
 
     @Test
@@ -32,6 +32,25 @@ class LoadReportTest {
         String json = Json.write(report(1, 4, 9, 9)).replace(",\"sessions\":5", "");
         assertTrue(!json.contains("sessions"), json);
         assertEquals(0, Json.read(json, LoadReport.class).sessions());
+    }
+
+    @Test
+    void reportFromANodeWithoutTheDecisionSignalsReadsAsUnknownServiceNoDemandAndNotHot() {
+        String json = Json.write(report(1, 4, 9, 9)).replace(",\"serviceMs\":100.0", "")
+                .replace(",\"demand\":40.0", "").replace(",\"hot\":true", "");
+        assertTrue(!json.contains("serviceMs") && !json.contains("demand") && !json.contains("hot"), json);
+        LoadReport read = Json.read(json, LoadReport.class);
+        assertEquals(0.0, read.serviceMs());
+        assertEquals(0.0, read.demand());
+        assertFalse(read.hot());
+        assertEquals(0.0, read.demandPerSlot());
+    }
+
+    @Test
+    void demandPerSlotIsTheClientsRateTimesTheServiceTimeOverTheCapacity() {
+        // 40 requests per second of 100 ms each keep 4 slots busy: half of 8
+        assertEquals(0.5, report(0, 8, 1, 1).demandPerSlot(), 1e-9);
+        assertEquals(1.0, report(0, 4, 1, 1).demandPerSlot(), 1e-9);
     }
 
     @Test

@@ -167,6 +167,7 @@ public final class RoutingHandler implements HttpHandler {
             local.handleRequest(exchange);
             return;
         }
+        meter.clientRequest();
         List<Peer> eligible = peers.get();
         Peer target = choose(eligible, Set.of());
         if (target == null) {
@@ -191,9 +192,7 @@ public final class RoutingHandler implements HttpHandler {
         List<Candidate> candidates = new ArrayList<>(eligible.size());
         for (Peer peer : eligible) {
             if (!failed.contains(peer.name()) && !health.isEjected(peer.name(), now)) {
-                LoadReport report = peer.entry().report();
-                candidates.add(new Candidate(peer.name(), peer.entry().estimatedInFlight(), report.capacity(),
-                        Math.max(1, report.weight()), false));
+                candidates.add(Candidate.peer(peer.entry().report(), peer.entry().estimatedInFlight()));
             }
         }
         if (candidates.isEmpty()) {
@@ -201,7 +200,7 @@ public final class RoutingHandler implements HttpHandler {
         }
         Candidate pick;
         if (canServeHere.getAsBoolean()) {
-            pick = router.decide(new Candidate(self, meter.inFlight(), meter.capacity(), weight, true), candidates);
+            pick = router.decide(meter.candidate(self, candidates), candidates);
         } else {
             pick = router.elsewhere(candidates);
         }

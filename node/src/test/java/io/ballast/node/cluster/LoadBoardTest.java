@@ -15,7 +15,7 @@ class LoadBoardTest {
 
     static LoadReport report(int inFlight, long incarnation, long sequence) {
         return new LoadReport("node-b", "http://127.0.0.2:8080", MemberState.UP, inFlight, 16, 0, 0, 0, 1.0, -1, 1,
-                incarnation, sequence, true, 0);
+                incarnation, sequence, true, 0, 0, 0, false);
     }
 
     private LoadReport latest() {
