@@ -7,6 +7,7 @@ import io.ballast.protocol.MemberState;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,6 +29,12 @@ public final class LoadMeter {
      */
     static final double DEMAND_TAU_MS = 3_000;
 
+    /** How often the CPU load is read, at most. */
+    private static final long CPU_READ_MS = 100;
+
+    /** A node that has not served anything yet counts as idle this long: an hour. */
+    private static final long NEVER_SERVED_NANOS = 3_600_000_000_000L;
+
     private final int capacity;
     private final int weight;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -39,7 +46,10 @@ public final class LoadMeter {
     private final AtomicInteger answered = new AtomicInteger();
     private final DecayingRate clientRequests = new DecayingRate(DEMAND_TAU_MS);
     private final HotFlag hot = new HotFlag();
-    private volatile long lastStartedNanos = System.nanoTime() - 1_000_000L * 3_600_000;
+    private final LongSupplier clock;
+    private volatile long lastStartedNanos;
+    private volatile double lastCpu = -1;
+    private volatile long cpuReadNanos;
     private final AtomicLong sequence = new AtomicLong();
     private final long incarnation = new java.security.SecureRandom().nextLong();
     private final com.sun.management.OperatingSystemMXBean os = operatingSystem();
@@ -48,10 +58,17 @@ public final class LoadMeter {
     private volatile Runnable sharpChange;
 
     public LoadMeter(int capacity, int weight) {
+        this(capacity, weight, System::nanoTime);
+    }
+
+    /** @param clock the time in nanoseconds, as {@link System#nanoTime()} gives it (a test's virtual time) */
+    public LoadMeter(int capacity, int weight, LongSupplier clock) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: > 0)");
         }
         this.capacity = capacity;
+        this.clock = clock;
+        this.lastStartedNanos = clock.getAsLong() - NEVER_SERVED_NANOS;
         this.weight = weight;
         this.sharpStep = Math.max(2, capacity / 5);
     }
@@ -66,12 +83,12 @@ public final class LoadMeter {
 
     /** A client's request reached this node (not a peer's forward): it counts in this node's demand. */
     public void clientRequest() {
-        clientRequests.add(System.nanoTime());
+        clientRequests.add(clock.getAsLong());
     }
 
     /** A request starts being served here (it may still wait for a slot). */
     public void started() {
-        lastStartedNanos = System.nanoTime();
+        lastStartedNanos = clock.getAsLong();
         checkSharpChange(inFlight.incrementAndGet());
     }
 
@@ -157,7 +174,7 @@ public final class LoadMeter {
 
     /** Requests per second from this node's own clients, averaged over a few seconds. */
     public double demand() {
-        return clientRequests.perSecond(System.nanoTime());
+        return clientRequests.perSecond(clock.getAsLong());
     }
 
     /** The clients' offered load per slot: {@link #demand()} times {@link #serviceMs()} over the capacity. */
@@ -174,7 +191,7 @@ public final class LoadMeter {
         double demand = demandPerSlot();
         double peersMean = peers.stream().mapToDouble(Candidate::demand).average().orElse(Double.NaN);
         boolean isHot = hot.update(demand, peersMean);
-        long sinceStarted = Math.max(0, (System.nanoTime() - lastStartedNanos) / 1_000_000);
+        long sinceStarted = Math.max(0, (clock.getAsLong() - lastStartedNanos) / 1_000_000);
         return new Candidate(name, inFlight.get(), capacity, weight, true, serviceMs(), demand, isHot, sinceStarted);
     }
 
@@ -206,12 +223,19 @@ public final class LoadMeter {
                 ready, sessions, service, demand, isHot);
     }
 
+    /** The process's CPU load, read at most every {@value #CPU_READ_MS} ms: every forwarded answer carries a report. */
     private double cpu() {
         if (os == null) {
             return -1;
         }
+        long now = clock.getAsLong();
+        if (now - cpuReadNanos < CPU_READ_MS * 1_000_000 && cpuReadNanos != 0) {
+            return lastCpu;
+        }
         double load = os.getProcessCpuLoad();
-        return load < 0 ? -1 : load;
+        lastCpu = load < 0 ? -1 : load;
+        cpuReadNanos = now;
+        return lastCpu;
     }
 
     private static com.sun.management.OperatingSystemMXBean operatingSystem() {
