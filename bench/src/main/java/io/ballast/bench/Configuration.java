@@ -6,6 +6,7 @@ public enum Configuration {
     BALLAST("Ballast (defaults: adaptive)", "Ballast"),
     DNS_ALONE("DNS alone (--balance off)", "DNS alone"),
     NGINX("nginx least_conn + --balance off", "nginx"),
+    HAPROXY("HAProxy leastconn + --balance off", "HAProxy"),
     SERVED_LOCALLY("Ballast always/round-robin: served locally", "local"),
     FORWARDED("Ballast always/round-robin: forwarded", "forwarded"),
     FULL_CHAIN("Ballast node, full chain", "Ballast"),
