@@ -11,15 +11,17 @@ import java.util.List;
  * peer, a hop ({@value #HOP_MS} ms) included, on each node's service time {@code s}, in-flight count {@code n} and
  * capacity {@code c}, and forwards only to a peer that finishes it sooner:
  * <ul>
- *   <li>While no member is hot ({@link HotFlag}), the cluster is balanced and a request is compared by its place in
- *       the queue: here it takes {@code s × (1 + q / c)}, where {@code q} is its place in this node's queue (0 when a
- *       slot is free, else {@code n - c + 1}); at a peer, a hop plus the same with the peer's numbers. So a node
- *       forwards only a request that would wait here while a peer has a slot sooner, or one that a faster peer
- *       finishes sooner on service time alone; under even load almost nothing.</li>
+ *   <li>While no member is hot ({@link HotFlag}), the cluster is balanced: a request that finds a free slot here is
+ *       served here, and one that would wait is compared by its place in the queue: here it takes
+ *       {@code s × (1 + q / c)}, where {@code q = n - c + 1} is its place in this node's queue; at a peer, a hop plus
+ *       the same with the peer's numbers (0 for a free slot). So a node forwards only a request that would wait here
+ *       while a peer starts it sooner; under even load almost nothing. Service times do not move a request that has
+ *       a slot here: at light load they differ by the mix of requests each node got, not by its speed.</li>
  *   <li>While some member is hot, every node places requests on the shortest expected delay: {@code s × (1 + n/c)}
  *       here against a hop plus {@code s × (1 + (n + 1)/c)} at a peer, one slot-time of margin against the noise in
- *       the peer's count. A skewed node's surplus goes to the peers that finish it soonest, and the cold nodes do not
- *       send it back.</li>
+ *       the peer's count. A skewed node's surplus goes to the peers that finish it soonest, the cold nodes do not
+ *       send it back, and a slow node (overloaded by its own clients at three times the service time) hands its
+ *       requests to faster peers.</li>
  *   <li>A request that would overflow this node's queue goes to any peer with room; a peer whose queue is full is
  *       never chosen.</li>
  *   <li>A node that has not served a request for {@value #SAMPLE_AFTER_MS} ms serves the next one it has a free slot
@@ -88,6 +90,11 @@ public final class Router {
             return null;
         }
         boolean spread = self.hot() || peers.stream().anyMatch(Candidate::hot);
+        if (!spread && roomHere && self.inFlight() < self.capacity()) {
+            // balanced, and a slot is free here: no wait to save. Service times alone do not move a request now:
+            // at light load they differ by the mix of requests each node happened to get, not by its speed.
+            return null;
+        }
         double mine = serviceMs(self, peers);
         double best = roomHere ? (spread ? expectedDelay(mine, self, 0) : queuedTime(mine, self))
                 : Double.POSITIVE_INFINITY;

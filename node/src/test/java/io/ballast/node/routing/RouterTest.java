@@ -97,15 +97,27 @@ class RouterTest {
     }
 
     @Test
-    void aSlowNodeHandsRequestsToAFasterPeerThatHasAFreeSlot() {
+    void aHotSlowNodeHandsRequestsToAFasterPeer() {
         Router router = adaptive();
-        Candidate slow = withService(self(0), 3 * SERVICE_MS);
-        // 300 ms here against 1 + 100 ms there, and still against 1 + 100 * (1 + 4/8) ms with 4 queued there
+        Candidate slow = hot(withService(self(0), 3 * SERVICE_MS));
+        // here 300 ms; at a: 1 + 100 * (1 + (5 + 1)/8) = 176 ms, and with 13 in flight there 276 ms
         assertEquals("a", where(router, slow, List.of(peer("a", 5))));
-        assertEquals("a", where(router, slow, List.of(peer("a", CAPACITY + 3))));
-        // 1 + 100 * (1 + 9/8) = 213.5 ms at a peer with a longer queue still beats 300 ms; a full queue does not
-        assertEquals("a", where(router, slow, List.of(peer("a", 2 * CAPACITY - 1))));
-        assertEquals("here", where(router, slow, List.of(peer("a", 2 * CAPACITY))));
+        assertEquals("a", where(router, slow, List.of(peer("a", 13))));
+        // with 14 there: 1 + 100 * (1 + 15/8) = 288.5 ms, still less; with 15, 301 ms: here
+        assertEquals("a", where(router, slow, List.of(peer("a", 14))));
+        assertEquals("here", where(router, slow, List.of(peer("a", 15))));
+    }
+
+    @Test
+    void whileBalancedARequestWithAFreeSlotHereIsServedHereWhateverThePeersServiceTimes() {
+        Router router = adaptive();
+        // light load: this node's average is 40 ms (it got the session writes), a's 2 ms (it got the /hello)
+        Candidate self = withService(self(1), 40);
+        assertEquals("here", where(router, self, List.of(withService(peer("a", 0), 2))));
+        // a slow node that nobody overloads serves its own requests too
+        assertEquals("here", where(router, withService(self(0), 3 * SERVICE_MS), List.of(peer("a", 0))));
+        // once the request would wait here, the faster peer with a free slot finishes it sooner
+        assertEquals("a", where(router, withService(self(CAPACITY), 40), List.of(withService(peer("a", 0), 2))));
     }
 
     @Test
@@ -116,17 +128,19 @@ class RouterTest {
         assertEquals("here", where(router, self(CAPACITY), List.of(slowPeer)));
         // eighth in the queue here: 100 * (1 + 8/8) = 200 ms, still less
         assertEquals("here", where(router, self(2 * CAPACITY - 1), List.of(slowPeer)));
+        // and while some node is hot: 100 * (1 + 15/8) = 287.5 ms here against 1 + 300 * (1 + 1/8) there
+        assertEquals("here", where(router, hot(self(2 * CAPACITY - 1)), List.of(slowPeer)));
     }
 
     @Test
     void aNodeThatServedNothingForAWhileServesTheNextRequestToLearnItsServiceTime() {
         Router router = adaptive();
-        Candidate slow = withService(self(0), 3 * SERVICE_MS);
+        Candidate slow = hot(withService(self(0), 3 * SERVICE_MS));
         List<Candidate> peers = List.of(peer("a", 0));
         assertEquals("a", where(router, idleFor(slow, Router.SAMPLE_AFTER_MS - 1), peers));
         assertEquals("here", where(router, idleFor(slow, Router.SAMPLE_AFTER_MS), peers));
         // without a free slot here it does not
-        Candidate busySlow = idleFor(withService(self(CAPACITY), 3 * SERVICE_MS), Router.SAMPLE_AFTER_MS);
+        Candidate busySlow = idleFor(hot(withService(self(CAPACITY), 3 * SERVICE_MS)), Router.SAMPLE_AFTER_MS);
         assertEquals("a", where(router, busySlow, peers));
     }
 
