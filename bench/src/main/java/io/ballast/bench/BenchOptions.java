@@ -1,5 +1,6 @@
 package io.ballast.bench;
 
+import io.ballast.bench.process.HaProxy;
 import io.ballast.bench.process.Nginx;
 
 import java.nio.file.Files;
@@ -29,6 +30,7 @@ import java.util.Set;
  * @param date         the report's name
  * @param nodeJar      the runnable node jar
  * @param nginx        the nginx binary, or empty to leave nginx out
+ * @param haproxy      the haproxy binary, or empty to leave HAProxy out
  * @param jvmOptions   JVM options of every node and of the bare server
  * @param keepLogs     keep the servers' logs (they are kept anyway when a run fails)
  * @param scenarios    the scenarios to run; the others' rows say they were left out
@@ -39,8 +41,8 @@ import java.util.Set;
  */
 public record BenchOptions(Duration warmup, Duration measure, int capacity, int workMs,
                            int concurrency, Duration timeout, Path outDir, String date, Path nodeJar,
-                           Optional<Path> nginx, List<String> jvmOptions, boolean keepLogs, Set<Scenario> scenarios,
-                           Duration settle, boolean overlapStarts, List<Integer> scaleSizes) {
+                           Optional<Path> nginx, Optional<Path> haproxy, List<String> jvmOptions, boolean keepLogs,
+                           Set<Scenario> scenarios, Duration settle, boolean overlapStarts, List<Integer> scaleSizes) {
 
     public BenchOptions {
         jvmOptions = List.copyOf(jvmOptions);
@@ -77,10 +79,12 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
               --node-jar PATH     the node jar (default node/target/ballast-node.jar)
               --nginx PATH|none   the nginx binary (default: found on the PATH or in /usr/sbin); none leaves
                                   nginx out
+              --haproxy PATH|none the haproxy binary (default: found on the PATH or in /usr/sbin); none
+                                  leaves HAProxy out
               --jvm-options "..." JVM options of every node and of the bare server (default -Xmx256m)
               --keep-logs         keep the servers' logs and print where they are
-              --only S,S,...      run only these scenarios: even, skew, slow, kill, hop, forwarding, throughput, https,
-                                  scale
+              --only S,S,...      run only these scenarios: even, skew, skew30, slow, kill, hop, forwarding,
+                                  throughput, https, scale
               --scale-sizes N,... the cluster sizes of the scale scenario (default 3,6,12; each 2 to 30)
               --settle D          before each row, wait up to D for other processes to keep fewer than half a
                                   core busy (default 10s; --quick: 0s, no wait)
@@ -106,6 +110,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
         String date = LocalDate.now().toString();
         Path nodeJar = null;
         String nginx = null;
+        String haproxy = null;
         List<String> jvmOptions = DEFAULT_JVM_OPTIONS;
         boolean keepLogs = false;
         Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
@@ -126,6 +131,7 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                 case "--date" -> date = fileName(option, value(option, it));
                 case "--node-jar" -> nodeJar = Path.of(value(option, it));
                 case "--nginx" -> nginx = value(option, it);
+                case "--haproxy" -> haproxy = value(option, it);
                 case "--jvm-options" -> jvmOptions = Arrays.stream(value(option, it).trim().split("\\s+"))
                         .filter(word -> !word.isEmpty()).toList();
                 case "--keep-logs" -> keepLogs = true;
@@ -153,19 +159,11 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
             nodeJar = Optional.ofNullable(System.getProperty("ballast.jar")).map(Path::of)
                     .orElse(projectRoot.resolve("node").resolve("target").resolve("ballast-node.jar"));
         }
-        Optional<Path> nginxBinary;
-        if (nginx == null) {
-            nginxBinary = Nginx.find();
-        } else if (nginx.equals("none")) {
-            nginxBinary = Optional.empty();
-        } else if (Files.isExecutable(Path.of(nginx))) {
-            nginxBinary = Optional.of(Path.of(nginx));
-        } else {
-            throw new IllegalArgumentException("--nginx: '" + nginx + "' (expected: an executable nginx, or none)");
-        }
+        Optional<Path> nginxBinary = binary("--nginx", "nginx", nginx, Nginx.find());
+        Optional<Path> haproxyBinary = binary("--haproxy", "haproxy", haproxy, HaProxy.find());
         return new BenchOptions(warmup, measure, capacity, workMs, concurrency, timeout,
-                outDir.toAbsolutePath().normalize(), date, nodeJar, nginxBinary, jvmOptions, keepLogs, scenarios,
-                settle, quick, scaleSizes);
+                outDir.toAbsolutePath().normalize(), date, nodeJar, nginxBinary, haproxyBinary, jvmOptions, keepLogs,
+                scenarios, settle, quick, scaleSizes);
     }
 
     /**
@@ -238,14 +236,29 @@ public record BenchOptions(Duration warmup, Duration measure, int capacity, int 
                 + "1.5s or 2m)");
     }
 
+    /** {@code --nginx} or {@code --haproxy}: the binary given, none, or the one found. */
+    private static Optional<Path> binary(String option, String program, String value, Optional<Path> found) {
+        if (value == null) {
+            return found;
+        }
+        if (value.equals("none")) {
+            return Optional.empty();
+        }
+        if (Files.isExecutable(Path.of(value))) {
+            return Optional.of(Path.of(value));
+        }
+        throw new IllegalArgumentException(option + ": '" + value + "' (expected: an executable " + program
+                + ", or none)");
+    }
+
     private static Set<Scenario> scenarios(String option, String text) {
         Set<Scenario> chosen = EnumSet.noneOf(Scenario.class);
         for (String name : text.split(",")) {
             try {
                 chosen.add(Scenario.valueOf(name.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(option + ": '" + name + "' (expected: even, skew, slow, kill, "
-                        + "hop, forwarding, throughput, https or scale, separated by commas)");
+                throw new IllegalArgumentException(option + ": '" + name + "' (expected: even, skew, skew30, slow, "
+                        + "kill, hop, forwarding, throughput, https or scale, separated by commas)");
             }
         }
         return chosen;

@@ -6,6 +6,7 @@ public enum Configuration {
     BALLAST("Ballast (defaults: adaptive)", "Ballast"),
     DNS_ALONE("DNS alone (--balance off)", "DNS alone"),
     NGINX("nginx least_conn + --balance off", "nginx"),
+    HAPROXY("HAProxy leastconn + --balance off", "HAProxy"),
     HOP_DIRECT("client → node B directly", "direct"),
     HOP_NGINX("client → nginx → node B", "nginx hop"),
     HOP_BALLAST("client → node A → node B (a Ballast forward)", "Ballast hop"),

@@ -20,10 +20,12 @@ import java.util.concurrent.TimeUnit;
  * @param jvm         the JVM that runs the bench and the servers
  * @param loadAverage /proc/loadavg's 1-minute figure when the run started, or empty
  * @param nginx       {@code nginx -v}'s answer, or empty
+ * @param haproxy     the first line of {@code haproxy -v}'s answer, or empty
  * @param commit      the project's git commit, marked when the working tree had changes, or empty
  */
 public record Environment(int cores, String cpuModel, String memory, String os, String jvm,
-                          Optional<String> loadAverage, Optional<String> nginx, Optional<String> commit) {
+                          Optional<String> loadAverage, Optional<String> nginx, Optional<String> haproxy,
+                          Optional<String> commit) {
 
     static Environment capture(BenchOptions options, Path projectRoot) {
         return new Environment(Runtime.getRuntime().availableProcessors(), readCpuModel(), readMemory(),
@@ -32,6 +34,8 @@ public record Environment(int cores, String cpuModel, String memory, String os, 
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
                 currentLoadAverage(),
                 options.nginx().flatMap(binary -> output(List.of(binary.toString(), "-v"), projectRoot)),
+                options.haproxy().flatMap(binary -> output(List.of(binary.toString(), "-v"), projectRoot))
+                        .map(text -> text.lines().findFirst().orElse(text)),
                 commit(projectRoot));
     }
 

@@ -53,7 +53,8 @@ public final class Main {
         out.println("[bench] " + environment.cores() + " cores, load average "
                 + environment.loadAverage().orElse("unknown") + "; warm-up " + options.warmup().toMillis()
                 + " ms and " + options.measure().toMillis() + " ms measured per row; nginx "
-                + options.nginx().map(Path::toString).orElse("left out") + "; servers' logs in " + serverDir);
+                + options.nginx().map(Path::toString).orElse("left out") + "; HAProxy "
+                + options.haproxy().map(Path::toString).orElse("left out") + "; servers' logs in " + serverDir);
         long started = System.nanoTime();
         Suite suite;
         try {

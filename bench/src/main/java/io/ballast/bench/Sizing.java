@@ -18,6 +18,7 @@ public record Sizing(BenchOptions options) {
     static final int NODES = 3;
     static final double EVEN_LOAD = 0.7;
     static final double SKEW_LOAD = 0.7;
+    static final double LIGHT_SKEW_LOAD = 0.3;
     static final double SLOW_LOAD = 0.5;
     static final double KILL_LOAD = 0.5;
     static final List<Double> SKEW_WEIGHTS = List.of(0.8, 0.1, 0.1);
@@ -40,6 +41,7 @@ public record Sizing(BenchOptions options) {
         return switch (scenario) {
             case EVEN -> EVEN_LOAD;
             case SKEW -> SKEW_LOAD;
+            case SKEW30 -> LIGHT_SKEW_LOAD;
             case SLOW -> SLOW_LOAD;
             case KILL -> KILL_LOAD;
             default -> throw new IllegalArgumentException(scenario + " has no /work rate");
@@ -74,12 +76,12 @@ public record Sizing(BenchOptions options) {
         return switch (scenario) {
             case EVEN -> work + " at " + Format.rate(rate(scenario)) + " rps (" + Format.percent(EVEN_LOAD)
                     + " of the " + Format.rate(clusterRate()) + " rps the " + nodes + " can serve), DNS spreading "
-                    + "it evenly; nginx gets all of it.";
-            case SKEW -> work + " at " + Format.rate(rate(scenario)) + " rps (" + Format.percent(SKEW_LOAD)
-                    + " of " + Format.rate(clusterRate()) + " rps), DNS sending 80/10/10: node1 receives "
-                    + Format.rate(0.8 * rate(scenario)) + " rps, " + Format.percent(0.8 * rate(scenario) / nodeRate())
-                    + " of the " + Format.rate(nodeRate()) + " rps it can serve. nginx gets all of it (DNS points "
-                    + "at the balancer).";
+                    + "it evenly; nginx and HAProxy get all of it.";
+            case SKEW, SKEW30 -> work + " at " + Format.rate(rate(scenario)) + " rps ("
+                    + Format.percent(load(scenario)) + " of " + Format.rate(clusterRate())
+                    + " rps), DNS sending 80/10/10: node1 receives " + Format.rate(0.8 * rate(scenario)) + " rps, "
+                    + Format.percent(0.8 * rate(scenario) / nodeRate()) + " of the " + Format.rate(nodeRate())
+                    + " rps it can serve. nginx and HAProxy get all of it (DNS points at the balancer).";
             case SLOW -> {
                 double slowRate = nodeRate() / SLOW_WORK_FACTOR;
                 yield "node3 started with `--work-factor " + Format.decimal(SLOW_WORK_FACTOR, 0) + "`: its "

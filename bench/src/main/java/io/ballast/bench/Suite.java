@@ -14,6 +14,7 @@ import io.ballast.bench.load.TrafficRates;
 import io.ballast.bench.process.BareServerProcess;
 import io.ballast.bench.process.BenchCertificate;
 import io.ballast.bench.process.FreePorts;
+import io.ballast.bench.process.HaProxy;
 import io.ballast.bench.process.LoopbackBlock;
 import io.ballast.bench.process.Nginx;
 import io.ballast.bench.process.NodeCluster;
@@ -45,10 +46,11 @@ import java.util.stream.Stream;
  * stops it again, also when a run fails: a failure costs the rows of that server's {@link Stage}, not the suite.
  *
  * <p>{@link #stages()} is the plan, top to bottom. Clusters are shared where a scenario leaves them as it found
- * them: one Ballast cluster serves even load, then skew, then loses a node; one cluster with {@code --balance off}
- * serves DNS alone and nginx, then loses a node; a second such cluster is nginx's for its own node-killed run. The
- * bare server runs beside a single node, the two measured in turns; then a single node with TLS and nginx
- * terminating TLS in front of a bare server, with one certificate, in turns too.
+ * them: one Ballast cluster serves even load, then the two skews, then loses a node; one cluster with
+ * {@code --balance off} serves DNS alone, nginx and HAProxy, then loses a node; two more such clusters are nginx's
+ * and HAProxy's for their own node-killed runs. A pair of nodes, one forwarding to the other, measures a hop beside
+ * nginx's. The bare server runs beside a single node, the two measured in turns; then a single node with TLS and
+ * nginx terminating TLS in front of a bare server, with one certificate, in turns too.
  */
 final class Suite {
 
@@ -132,22 +134,21 @@ final class Suite {
     private List<Stage> stages() {
         List<String> off = List.of("--balance", "off");
         List<Stage> stages = new ArrayList<>();
-        stages.add(new Stage("Ballast cluster", List.of(Scenario.EVEN, Scenario.SKEW, Scenario.KILL),
+        List<Scenario> shared = List.of(Scenario.EVEN, Scenario.SKEW, Scenario.SKEW30);
+        stages.add(new Stage("Ballast cluster", List.of(Scenario.EVEN, Scenario.SKEW, Scenario.SKEW30, Scenario.KILL),
                 List.of(Configuration.BALLAST), nodeArgs(List.of()), cluster -> {
-                    measureWork(Scenario.EVEN, Configuration.BALLAST, cluster, List.of());
-                    measureWork(Scenario.SKEW, Configuration.BALLAST, cluster, List.of());
+                    for (Scenario scenario : shared) {
+                        measureWork(scenario, Configuration.BALLAST, cluster, List.of());
+                    }
                     measureKill(Configuration.BALLAST, cluster, cluster.targets(), List.of());
                 }));
-        stages.add(new Stage("DNS-alone cluster", List.of(Scenario.EVEN, Scenario.SKEW, Scenario.KILL),
-                List.of(Configuration.DNS_ALONE, Configuration.NGINX), nodeArgs(off), cluster -> {
-                    measureWork(Scenario.EVEN, Configuration.DNS_ALONE, cluster, List.of());
-                    measureWork(Scenario.SKEW, Configuration.DNS_ALONE, cluster, List.of());
-                    if (nginxAvailable(Scenario.EVEN, Scenario.SKEW)) {
-                        try (Nginx nginx = nginx(cluster)) {
-                            measureBehind(Scenario.EVEN, cluster, nginx);
-                            measureBehind(Scenario.SKEW, cluster, nginx);
-                        }
+        stages.add(new Stage("DNS-alone cluster", List.of(Scenario.EVEN, Scenario.SKEW, Scenario.SKEW30,
+                Scenario.KILL), List.of(Configuration.DNS_ALONE, Configuration.NGINX, Configuration.HAPROXY),
+                nodeArgs(off), cluster -> {
+                    for (Scenario scenario : shared) {
+                        measureWork(scenario, Configuration.DNS_ALONE, cluster, List.of());
                     }
+                    behindBalancers(cluster, shared);
                     measureKill(Configuration.DNS_ALONE, cluster, cluster.targets(), List.of());
                 }));
         if (nginxAvailable(Scenario.KILL)) {
@@ -158,17 +159,23 @@ final class Suite {
                         }
                     }));
         }
+        if (haproxyAvailable(Scenario.KILL)) {
+            stages.add(new Stage("HAProxy cluster", List.of(Scenario.KILL), List.of(Configuration.HAPROXY),
+                    nodeArgs(off), cluster -> {
+                        try (HaProxy haProxy = haProxy(cluster)) {
+                            measureKill(Configuration.HAPROXY, cluster, List.of(haProxy.target()),
+                                    haProxy.handles());
+                        }
+                    }));
+        }
         stages.add(new Stage("slow-node Ballast cluster", List.of(Scenario.SLOW), List.of(Configuration.BALLAST),
                 slowNodeArgs(List.of()),
                 cluster -> measureWork(Scenario.SLOW, Configuration.BALLAST, cluster, List.of())));
         stages.add(new Stage("slow-node DNS-alone cluster", List.of(Scenario.SLOW),
-                List.of(Configuration.DNS_ALONE, Configuration.NGINX), slowNodeArgs(off), cluster -> {
+                List.of(Configuration.DNS_ALONE, Configuration.NGINX, Configuration.HAPROXY), slowNodeArgs(off),
+                cluster -> {
                     measureWork(Scenario.SLOW, Configuration.DNS_ALONE, cluster, List.of());
-                    if (nginxAvailable(Scenario.SLOW)) {
-                        try (Nginx nginx = nginx(cluster)) {
-                            measureBehind(Scenario.SLOW, cluster, nginx);
-                        }
-                    }
+                    behindBalancers(cluster, List.of(Scenario.SLOW));
                 }));
         List<String> weighted = List.of("--balance", "always", "--strategy", "weighted-round-robin", "--weight");
         stages.add(new Stage("forwarding pair", List.of(Scenario.HOP, Scenario.FORWARDING),
@@ -287,7 +294,8 @@ final class Suite {
     /** How DNS spreads {@code scenario}'s load over the nodes; the same sequence for every configuration. */
     private static DnsSpread spread(Scenario scenario, List<Target> targets) {
         long seed = scenario.ordinal() + 1;
-        return scenario == Scenario.SKEW && targets.size() == Sizing.SKEW_WEIGHTS.size()
+        boolean skewed = scenario == Scenario.SKEW || scenario == Scenario.SKEW30;
+        return skewed && targets.size() == Sizing.SKEW_WEIGHTS.size()
                 ? new DnsSpread(targets, Sizing.SKEW_WEIGHTS, seed)
                 : DnsSpread.even(targets, seed);
     }
@@ -306,16 +314,35 @@ final class Suite {
                 run.cpu(), Set.of()));
     }
 
-    /** /work load all sent to nginx, in front of the nodes. */
-    private void measureBehind(Scenario scenario, NodeCluster cluster, Nginx nginx) {
-        if (!selected(scenario, Configuration.NGINX)) {
+    /** {@code scenarios} behind nginx, then behind HAProxy, each started in front of {@code cluster} in turn. */
+    private void behindBalancers(NodeCluster cluster, List<Scenario> scenarios) {
+        Scenario[] each = scenarios.toArray(Scenario[]::new);
+        if (nginxAvailable(each)) {
+            try (Nginx nginx = nginx(cluster)) {
+                for (Scenario scenario : scenarios) {
+                    measureBehind(scenario, Configuration.NGINX, cluster, nginx.target(), nginx.handles());
+                }
+            }
+        }
+        if (haproxyAvailable(each)) {
+            try (HaProxy haProxy = haProxy(cluster)) {
+                for (Scenario scenario : scenarios) {
+                    measureBehind(scenario, Configuration.HAPROXY, cluster, haProxy.target(), haProxy.handles());
+                }
+            }
+        }
+    }
+
+    /** /work load all sent to an external balancer ({@code balancer}), in front of the nodes. */
+    private void measureBehind(Scenario scenario, Configuration configuration, NodeCluster cluster, Target balancer,
+                               List<ProcessHandle> balancerProcesses) {
+        if (!selected(scenario, configuration)) {
             return;
         }
         double rate = sizing.rate(scenario);
-        List<ProcessHandle> servers = Stream.concat(cluster.handles().stream(), nginx.handles().stream()).toList();
-        Run run = openLoop(cluster, DnsSpread.single(nginx.target()), options.workPath(), rate, servers,
-                List.of());
-        record(Row.measured(scenario, Configuration.NGINX, rate, run.measurement(), run.measurement().latencies(),
+        List<ProcessHandle> servers = Stream.concat(cluster.handles().stream(), balancerProcesses.stream()).toList();
+        Run run = openLoop(cluster, DnsSpread.single(balancer), options.workPath(), rate, servers, List.of());
+        record(Row.measured(scenario, configuration, rate, run.measurement(), run.measurement().latencies(),
                 run.cpu(), Set.of()));
     }
 
@@ -625,6 +652,25 @@ final class Suite {
                 serverDir.resolve("nginx-" + cluster.name()));
         log.println("[bench] nginx least_conn on " + nginx.url() + " in front of " + cluster.urls());
         return nginx;
+    }
+
+    private HaProxy haProxy(NodeCluster cluster) {
+        String bind = addresses.next();
+        HaProxy haProxy = HaProxy.start(options.haproxy().orElseThrow(), bind, ports.http(bind), cluster.urls(),
+                serverDir.resolve("haproxy-" + cluster.name()));
+        log.println("[bench] HAProxy leastconn on " + haProxy.url() + " in front of " + cluster.urls());
+        return haProxy;
+    }
+
+    /** Whether HAProxy is there; if not, its rows of {@code scenarios} say so. */
+    private boolean haproxyAvailable(Scenario... scenarios) {
+        if (options.haproxy().isPresent()) {
+            return true;
+        }
+        for (Scenario scenario : scenarios) {
+            results.put(Row.skipped(scenario, Configuration.HAPROXY, "HAProxy is not installed (or --haproxy none)"));
+        }
+        return false;
     }
 
     /** Whether nginx is there; if not, its rows of {@code scenarios} say so. */

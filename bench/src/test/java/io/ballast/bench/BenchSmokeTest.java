@@ -1,5 +1,6 @@
 package io.ballast.bench;
 
+import io.ballast.bench.process.HaProxy;
 import io.ballast.bench.process.Nginx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Runs the whole suite in seconds, at tiny rates (a node of {@code --capacity 2} with {@code /work?ms=100} serves
  * 20 rps), and checks that the harness writes a complete report: every scenario x configuration row, every goal
  * with a verdict, the chart as valid SVG. No timing is asserted: the numbers of a run this short mean nothing.
- * Without nginx installed its rows say they were skipped, and the goals that need them are not evaluated.
+ * Without nginx or HAProxy installed their rows say they were skipped, and the goals that need them are not
+ * evaluated.
  */
 class BenchSmokeTest {
 
@@ -49,12 +51,15 @@ class BenchSmokeTest {
         assertEquals(0, status, "exit status; the run said:\n" + progress);
 
         boolean nginx = Nginx.find().isPresent();
+        boolean haproxy = HaProxy.find().isPresent();
         for (Scenario scenario : Scenario.values()) {
             String section = section(report, scenario);
             for (Configuration configuration : scenario.configurations()) {
                 String row = line(section, "| " + configuration.label() + " |");
                 if (configuration.needsNginx() && !nginx) {
                     assertTrue(row.contains("skipped: nginx is not installed"), row);
+                } else if (configuration == Configuration.HAPROXY && !haproxy) {
+                    assertTrue(row.contains("skipped: HAProxy is not installed"), row);
                 } else {
                     assertTrue(row.matches(".*\\| \\d[\\d.,]* (µs|ms|s) \\|.*"), "no latencies in " + row);
                 }
@@ -73,12 +78,12 @@ class BenchSmokeTest {
                 + ".*\\| [\\d.,]+ / [\\d.,]+ · .*"), loaded);
 
         List<Goal> goals = Goals.evaluate(new Results());
-        assertEquals(11, goals.size());
+        assertEquals(18, goals.size());
         String goalTable = report.substring(report.indexOf("## Goals"), report.indexOf("## How it was measured"));
         for (Goal goal : goals) {
-            String line = line(goalTable, "| " + goal.statement() + " |");
+            String line = line(goalTable, "| " + goal.scenario().title() + " | " + goal.statement() + " |");
             assertTrue(line.matches(".*\\*\\*(MET|NOT MET|NOT EVALUATED)\\*\\* \\|$"), line);
-            if (nginx) {
+            if (nginx && haproxy) {
                 assertFalse(line.contains("NOT EVALUATED"), "every row was measured, yet: " + line);
             }
             String inSection = line(section(report, goal.scenario()), ": " + goal.statement() + " — ");

@@ -84,7 +84,8 @@ class SelfBalancingIT {
         System.out.println("[even, adaptive] " + even);
 
         assertEquals(0, even.failed(), () -> "failed requests: " + even);
-        assertTrue(even.forwardedShare() <= 0.05, () -> "forwarded more than 5%: " + even);
+        // only a request that would wait here while a peer has a free slot is forwarded: a few percent
+        assertTrue(even.forwardedShare() <= 0.10, () -> "forwarded more than 10%: " + even);
     }
 
     @Test

@@ -29,11 +29,20 @@ import java.util.Objects;
  * @param forwardedTo the requests this node has forwarded to each peer since it started, by peer name, counted when
  *                    the forward ends (a peer that leaves the view drops out); empty in reports from nodes that
  *                    predate it
+ * @param serviceMs   exponentially weighted moving average of the time a request holds one of the node's slots, in
+ *                    milliseconds, leaving out its wait in the queue; 0 when not known yet (nothing served since the
+ *                    node started, or a node that predates it)
+ * @param demand      requests per second the node's own clients send it (forwards from peers left out), averaged
+ *                    over a few seconds; 0 from a node that predates it
+ * @param hot         whether the node is overloaded by its own clients (with hysteresis): while any member is, every
+ *                    node places requests on the shortest expected delay; false from a node that predates it
  */
 public record LoadReport(String name, String url, MemberState state, int inFlight, int capacity, long served,
                          long forwarded, long failedOver, double latencyMs, double cpu, int weight, long incarnation,
                          long sequence, boolean ready, long sessions,
-                         Map<String, Long> forwardedTo) {
+                         Map<String, Long> forwardedTo,
+                         // the decision's signals
+                         double serviceMs, double demand, boolean hot) {
 
     public LoadReport {
         Objects.requireNonNull(name, "name");
@@ -48,6 +57,14 @@ public record LoadReport(String name, String url, MemberState state, int inFligh
     /** Requests in flight per slot of capacity: 0 is idle, 1 is full, above 1 means requests are queueing. */
     public double load() {
         return (double) inFlight / capacity;
+    }
+
+    /**
+     * The offered load of the node's own clients per slot: their rate times the service time over the capacity, 1.0
+     * when they alone would keep every slot busy; 0 when the service time is not known.
+     */
+    public double demandPerSlot() {
+        return demand * serviceMs / 1000.0 / capacity;
     }
 
     /** Whether this report is newer than {@code other} from the same node (a new incarnation always is). */

@@ -15,7 +15,7 @@ class LoadReportTest {
 
     private static LoadReport report(int inFlight, int capacity, long incarnation, long sequence) {
         return new LoadReport("node-a", "http://127.0.0.1:8080", MemberState.UP, inFlight, capacity, 10, 2, 1, 3.5,
-                0.25, 2, incarnation, sequence, true, 5, Map.of("node-b", 7L, "node-c", 1L));
+                0.25, 2, incarnation, sequence, true, 5, Map.of("node-b", 7L, "node-c", 1L), 100.0, 40.0, true);
     }
 
     @Test
@@ -62,10 +62,29 @@ class LoadReportTest {
     void perPeerCountsAreACopyThatTheSenderCannotChangeAfterwards() {
         Map<String, Long> counts = new HashMap<>(Map.of("node-b", 1L));
         LoadReport report = new LoadReport("node-a", "http://127.0.0.1:8080", MemberState.UP, 0, 8, 0, 1, 0, 0, -1, 1,
-                1, 1, true, 0, counts);
+                1, 1, true, 0, counts, 0, 0, false);
         counts.put("node-b", 99L);
         assertEquals(Map.of("node-b", 1L), report.forwardedTo());
         assertThrows(UnsupportedOperationException.class, () -> report.forwardedTo().put("node-c", 1L));
+    }
+
+    @Test
+    void reportFromANodeWithoutTheDecisionSignalsReadsAsUnknownServiceNoDemandAndNotHot() {
+        String json = Json.write(report(1, 4, 9, 9)).replace(",\"serviceMs\":100.0", "")
+                .replace(",\"demand\":40.0", "").replace(",\"hot\":true", "");
+        assertTrue(!json.contains("serviceMs") && !json.contains("demand") && !json.contains("hot"), json);
+        LoadReport read = Json.read(json, LoadReport.class);
+        assertEquals(0.0, read.serviceMs());
+        assertEquals(0.0, read.demand());
+        assertFalse(read.hot());
+        assertEquals(0.0, read.demandPerSlot());
+    }
+
+    @Test
+    void demandPerSlotIsTheClientsRateTimesTheServiceTimeOverTheCapacity() {
+        // 40 requests per second of 100 ms each keep 4 slots busy: half of 8
+        assertEquals(0.5, report(0, 8, 1, 1).demandPerSlot(), 1e-9);
+        assertEquals(1.0, report(0, 4, 1, 1).demandPerSlot(), 1e-9);
     }
 
     @Test

@@ -171,7 +171,8 @@ public final class LatencyChart {
     private static String chartName(Scenario scenario) {
         return switch (scenario) {
             case EVEN -> "even load";
-            case SKEW -> "skew 80/10/10";
+            case SKEW -> "skew at 70%";
+            case SKEW30 -> "skew at 30%";
             case SLOW -> "slow node";
             case KILL -> "node killed";
             case HOP -> "one hop";

@@ -58,9 +58,10 @@ public final class MarkdownReport {
         StringBuilder md = new StringBuilder();
         md.append("# Ballast benchmark, ").append(options.date()).append("\n\n");
         md.append("Ballast's self-balancing nodes against DNS alone (the same nodes with `--balance off`) and "
-                + "against nginx `least_conn` in front of those nodes, on one machine over loopback; the price "
-                + "of a forward and of Ballast's handler chain; and what a node's cluster traffic and CPU cost as "
-                + "the cluster grows. Goals are reported here, never asserted.\n\n");
+                + "against two external balancers in front of those nodes, nginx `least_conn` and HAProxy "
+                + "`leastconn`, on one machine over loopback; the price of a hop and of Ballast's handler chain; "
+                + "TLS at the edge; and what a node's cluster traffic and CPU cost as the cluster grows. Goals are "
+                + "reported here, never asserted.\n\n");
         md.append("Latency chart: [").append(chartFile).append("](").append(chartFile).append(")\n\n");
         goalTable(md);
         howMeasured(md);
@@ -107,7 +108,8 @@ public final class MarkdownReport {
                 .append(" when it ended (the load generator and every server share these cores).\n");
         md.append("- **JVM**: ").append(environment.jvm()).append(" for the bench, the nodes and the bare server; "
                 + "nodes and bare server run with `").append(String.join(" ", options.jvmOptions())).append("`, "
-                + "each in its own process. nginx: ").append(environment.nginx().orElse("not used")).append(".\n");
+                + "each in its own process. nginx: ").append(environment.nginx().orElse("not used"))
+                .append(". HAProxy: ").append(environment.haproxy().orElse("not used")).append(".\n");
         md.append("- **Code**: ").append(environment.commit().map(c -> "commit " + c).orElse("unknown commit"))
                 .append("; the node jar as built from the working tree.\n");
         md.append("- **Durations**: every row is ").append(seconds(options.warmup())).append(" of warm-up at the "
@@ -127,7 +129,7 @@ public final class MarkdownReport {
                 + "thread, so a node serves at most ").append(Format.rate(sizing.nodeRate())).append(" rps and three "
                 + "nodes ").append(Format.rate(sizing.clusterRate())).append(" rps, whatever the CPU: I/O-bound by "
                 + "design, so that the 2-core machine is not the bottleneck (see the CPU column). Even load and "
-                + "skew run at 70% of that, the slow node and the killed node at 50%.\n");
+                + "skew run at 70% of that, the light skew at 30%, the slow node and the killed node at 50%.\n");
         md.append("- **Quiet machine**: ").append(options.settle().isZero() ? "no wait for other processes"
                 : "before each row the bench waited up to " + seconds(options.settle()) + " for other processes to "
                 + "keep fewer than half a core busy (measuring anyway after that)").append(".\n");
@@ -145,8 +147,13 @@ public final class MarkdownReport {
                 + "`proxy_http_version 1.1`, `proxy_set_header Connection \"\"`, no access log, retries on the "
                 + "next server on connection errors (its default); in front of the same three nodes with "
                 + "`--balance off`, all load sent to it.\n");
+        md.append("- **HAProxy**: one process with one thread (`nbthread 1`), `balance leastconn`, "
+                + "`option http-keep-alive`, `http-reuse always`, `retries 3` with `option redispatch 1` (a failed "
+                + "connection is retried on another node), TCP checks every second (`inter 1s fall 2 rise 2`), no "
+                + "logging, run in the foreground (`-db`); in front of the same three nodes, all load sent to it, "
+                + "after nginx has been stopped.\n");
         md.append("- **CPU column**: cores kept busy on average during the window (CPU seconds per second) by the "
-                + "servers measured (nodes, nginx, bare server), by the bench itself, and by every other process "
+                + "servers measured (nodes, nginx or HAProxy, bare server), by the bench itself, and by every other process "
                 + "on the machine (from /proc/stat), of ").append(environment.cores()).append(" cores. A row whose "
                 + "total is near ").append(environment.cores()).append(" ran on a saturated machine.\n\n");
     }

@@ -53,6 +53,14 @@ public final class NodeMetrics {
                 .description("Requests this node serves at once").register(registry);
         Gauge.builder("ballast.load", meter, LoadMeter::load)
                 .description("In-flight requests per slot of capacity").register(registry);
+        Gauge.builder("ballast.service.seconds", meter, m -> m.serviceMs() / 1000.0)
+                .description("How long a request holds a slot here, its queue wait left out (a moving average)")
+                .register(registry);
+        Gauge.builder("ballast.demand", meter, LoadMeter::demandPerSlot)
+                .description("This node's own clients' offered load per slot (their rate x service time / capacity)")
+                .register(registry);
+        Gauge.builder("ballast.hot", meter, m -> m.hot() ? 1 : 0)
+                .description("1 while this node is overloaded by its own clients, else 0").register(registry);
         Gauge.builder("ballast.cluster.members", this, metrics -> metrics.members().size())
                 .description("Members in this node's view of the cluster").register(registry);
         Gauge.builder("ballast.sessions", self, LocalNode::sessions)

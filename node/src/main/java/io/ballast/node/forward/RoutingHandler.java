@@ -97,6 +97,7 @@ public final class RoutingHandler implements HttpHandler {
             local.handleRequest(exchange);
             return;
         }
+        self.meter().clientRequest();
         List<Peer> eligible = peers.eligiblePeers();
         Peer target = choose(eligible);
         if (target == null) {
@@ -128,9 +129,7 @@ public final class RoutingHandler implements HttpHandler {
         List<Candidate> candidates = new ArrayList<>(eligible.size());
         for (Peer peer : eligible) {
             if (!health.isEjected(peer.name(), now)) {
-                LoadReport report = peer.entry().report();
-                candidates.add(new Candidate(peer.name(), peer.entry().estimatedInFlight(), report.capacity(),
-                        Math.max(1, report.weight()), false));
+                candidates.add(Candidate.peer(peer.entry().report(), peer.entry().estimatedInFlight()));
             }
         }
         if (candidates.isEmpty()) {
@@ -138,9 +137,7 @@ public final class RoutingHandler implements HttpHandler {
         }
         Candidate pick;
         if (self.canServeHere()) {
-            Candidate here = new Candidate(self.name(), self.meter().inFlight(), self.meter().capacity(),
-                    self.weight(), true);
-            pick = router.decide(here, candidates);
+            pick = router.decide(self.meter().candidate(self.name(), candidates), candidates);
         } else {
             pick = router.elsewhere(candidates);
         }

@@ -17,7 +17,7 @@ class LoadBoardTest {
 
     static LoadReport report(int inFlight, long incarnation, long sequence) {
         return new LoadReport("node-b", "http://127.0.0.2:8080", MemberState.UP, inFlight, 16, 0, 0, 0, 1.0, -1, 1,
-                incarnation, sequence, true, 0, Map.of());
+                incarnation, sequence, true, 0, Map.of(), 0, 0, false);
     }
 
     private LoadReport latest() {
@@ -27,19 +27,19 @@ class LoadBoardTest {
     @Test
     void loadFromAnAnswerIsLaidOverTheReportWhenNewer() {
         board.update(report(1, 7, 1));
-        board.update(new LoadHeader("node-b", 7, 2, 6, 16, 1, MemberState.UP, true));
+        board.update(new LoadHeader("node-b", 7, 2, 6, 16, 1, MemberState.UP, true, 0, 0, false));
         assertEquals(6, latest().inFlight());
         assertEquals(2, latest().sequence());
-        board.update(new LoadHeader("node-b", 7, 1, 9, 16, 1, MemberState.UP, true));
+        board.update(new LoadHeader("node-b", 7, 1, 9, 16, 1, MemberState.UP, true, 0, 0, false));
         assertEquals(6, latest().inFlight(), "an older answer's load arrived late: ignored");
     }
 
     @Test
     void loadFromAnAnswerNeedsAReportOfTheSameIncarnation() {
-        board.update(new LoadHeader("node-b", 7, 2, 6, 16, 1, MemberState.UP, true));
+        board.update(new LoadHeader("node-b", 7, 2, 6, 16, 1, MemberState.UP, true, 0, 0, false));
         assertEquals(Optional.empty(), board.get("node-b"), "no report yet: the header alone is none");
         board.update(report(1, 7, 1));
-        board.update(new LoadHeader("node-b", 8, 2, 6, 16, 1, MemberState.UP, true));
+        board.update(new LoadHeader("node-b", 8, 2, 6, 16, 1, MemberState.UP, true, 0, 0, false));
         assertEquals(report(1, 7, 1), latest(), "a restarted node's header waits for its first report");
     }
 
