@@ -156,7 +156,7 @@ public final class Membership implements AutoCloseable {
      * Hop tokens under the key the members agreed on when the cluster formed: the first member to join makes a random
      * key and every later member reads it. Used when the nodes run without {@code --secret}; held in memory, and
      * replaced when the cache says the cluster's key has changed (after a partition heals, the members converge on
-     * one side's key). Until a peer says it uses the same key ({@link #keysInUse}), nothing is forwarded to it: its
+     * one side's key). While a peer says it uses another key ({@link #keysInUse}), nothing is forwarded to it: its
      * check would fail, and it would take the forward for a client's request.
      */
     HopToken hopToken() {
@@ -203,10 +203,15 @@ public final class Membership implements AutoCloseable {
         }
     }
 
-    /** Whether {@code peer} checks hop tokens under this node's key: always with {@code --secret}. */
+    /**
+     * Whether {@code peer} checks hop tokens under this node's key, as far as this node knows: always with
+     * {@code --secret}; false only once the peer has announced another key (a peer that has just joined may not have
+     * announced one yet, and it took the cluster's key as it joined).
+     */
     private boolean agreesOnHopKey(String peer) {
         AgreedKey mine = hopKey;
-        return mine == null || mine.id().equals(keysInUse.get(peer));
+        String theirs = keysInUse.get(peer);
+        return mine == null || theirs == null || mine.id().equals(theirs);
     }
 
     /**
